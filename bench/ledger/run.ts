@@ -1,0 +1,649 @@
+/**
+ * `npm run bench -- ledger [--seconds N | --quick] [--no-record]`
+ *
+ * Single-transfer throughput and latency of the ledger service at 32 concurrent callers, set
+ * against `pgbench -N` (the TPC-B-like "simple update" script) on the same PostgreSQL in the
+ * same run, plus the throughput of the batch API. Appends the figures to bench/RESULTS.md.
+ *
+ * Uses a throwaway embedded PostgreSQL unless BENCH_DATABASE_URL names a server where the user
+ * may create databases (two scratch databases are made there and dropped afterwards).
+ */
+import { spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { migrateQueue } from '../../src/jobs/queue.ts';
+import {
+  move,
+  openAccount,
+  type TransferInput,
+  transfer,
+  transferBatch,
+  verifyLedger,
+} from '../../src/ledger/index.ts';
+import { settlementAccount } from '../../src/ledger/system-accounts.ts';
+import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
+import { migrate } from '../../src/platform/db/migrate.ts';
+import { createPool, type Pool } from '../../src/platform/db/pool.ts';
+
+/** Concurrent callers, as in the issue; pgbench gets the same number of clients. */
+const CALLERS = 32;
+/** pgbench threads: one per core of the reference machine. */
+const PGBENCH_THREADS = 2;
+/** pgbench_accounts has 100,000 rows per unit of scale: 1,000,000 here, so clients rarely collide. */
+const PGBENCH_SCALE = 10;
+/** Enough accounts that 32 callers picking random pairs rarely wait on each other's row locks. */
+const ACCOUNTS = 10_000;
+/** Every bench account may not go negative, like a customer wallet; this much keeps it solvent. */
+const FUNDING = 1_000_000_000_000n;
+const MAX_AMOUNT = 10_000;
+const BATCH_SIZE = 2_000;
+const TARGET_RATIO = 0.5;
+const TARGET_BATCH_TPS = 20_000;
+const DEFAULT_SECONDS = 20;
+const QUICK_SECONDS = 5;
+
+const RESULTS_FILE = path.resolve(import.meta.dirname, '..', 'RESULTS.md');
+const RESULTS_HEADER = `# Benchmark results
+
+Appended by \`npm run bench -- <name>\`; see bench/README.md for what each bench measures.
+Earlier sections are kept as they were written: compare runs on the same machine only.
+`;
+
+interface Options {
+  seconds: number;
+  quick: boolean;
+  record: boolean;
+}
+
+interface LatencySummary {
+  count: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+interface PgbenchResult extends LatencySummary {
+  /** TPS as pgbench prints it, without the time to open connections. */
+  reportedTps: number;
+  version: string;
+}
+
+interface BatchResult {
+  transfers: number;
+  seconds: number;
+  perSecond: number;
+  /** Wall time of one `transferBatch` call, median. */
+  callP50: number;
+}
+
+/** How busy the machine and this process were during a phase, to see who ran out of CPU. */
+interface CpuLoad {
+  /** Share of all cores busy, 0..1. */
+  machine: number;
+  /** This Node process, in cores (1 = one core fully busy). */
+  node: number;
+}
+
+interface Results {
+  options: Options;
+  postgresVersion: string;
+  pgbench: PgbenchResult;
+  pgbenchCpu: CpuLoad;
+  single: LatencySummary;
+  singleCpu: CpuLoad;
+  batch: BatchResult;
+  batchCpu: CpuLoad;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  const cleanup = new Cleanup();
+  // Ctrl-C must not leave a PostgreSQL server and its data dir behind.
+  const onSignal = (): void => {
+    void cleanup.run().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const results = await runBench(options, cleanup);
+    printSummary(results);
+    if (options.record) {
+      appendResults(results);
+      console.log(`\nappended to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    }
+  } finally {
+    await cleanup.run();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: {
+      seconds: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'no-record': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const seconds =
+    values.seconds === undefined ? (values.quick ? QUICK_SECONDS : DEFAULT_SECONDS) : Number(values.seconds);
+  if (!Number.isInteger(seconds) || seconds < 1)
+    throw new Error(`--seconds must be a positive integer, got ${values.seconds}`);
+  return { seconds, quick: values.quick, record: !values['no-record'] };
+}
+
+async function runBench(options: Options, cleanup: Cleanup): Promise<Results> {
+  const adminUrl = await openServer(cleanup);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  cleanup.add(() => admin.end());
+  const postgresVersion = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
+  const suffix = `${process.pid}`;
+  const ledgerUrl = await scratchDatabase(admin, adminUrl, `kopek_bench_${suffix}`, cleanup);
+  const pgbenchUrl = await scratchDatabase(admin, adminUrl, `pgbench_${suffix}`, cleanup);
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-log-'));
+  cleanup.add(() => rmSync(logDir, { recursive: true, force: true }));
+
+  console.log(`PostgreSQL ${postgresVersion}; ${options.seconds} s per phase, ${CALLERS} callers`);
+  console.log('\n[A] pgbench -N');
+  await initPgbench(pgbenchUrl);
+  await checkpoint(admin);
+  const pgbenchCpu = startCpuMeter();
+  const pgbench = await runPgbench(pgbenchUrl, options.seconds, logDir);
+  const pgbenchLoad = pgbenchCpu();
+
+  const pool = createPool(ledgerUrl, CALLERS, 'kopek-bench');
+  cleanup.add(() => pool.end());
+  await migrate(pool);
+  await migrateQueue(ledgerUrl);
+  console.log(`\nsetup: ${ACCOUNTS} RUB accounts (lower bound 0), funded from settlement`);
+  const accounts = await setupAccounts(pool);
+  const runId = `bench:${Date.now().toString(36)}`;
+
+  console.log('\n[B] ledger transfer(), single');
+  await checkpoint(admin);
+  // The pool opens its connections lazily; pgbench's TPS leaves connection time out, so a short
+  // unmeasured run does the same here (and lets V8 and the plpgsql plan cache warm up).
+  await runSingle(pool, accounts, Math.min(2, options.seconds), `${runId}:warm`);
+  const singleCpu = startCpuMeter();
+  const single = await runSingle(pool, accounts, options.seconds, `${runId}:single`);
+  const singleLoad = singleCpu();
+
+  console.log('\n[C] ledger transferBatch()');
+  await checkpoint(admin);
+  const batchCpu = startCpuMeter();
+  const batch = await runBatches(pool, accounts, options.seconds, `${runId}:batch`);
+  const batchLoad = batchCpu();
+
+  console.log('\nverifying the ledger');
+  const report = await verifyLedger(pool);
+  if (!report.ok) {
+    const problems = report.problems.map((p) => `  ${p.kind} ${p.subject}: ${p.detail}`).join('\n');
+    throw new Error(`verifyLedger found problems after the bench:\n${problems}`);
+  }
+  console.log(`ok: ${report.accounts} accounts, ${report.transfers} transfers, ${report.entries} entries`);
+
+  return {
+    options,
+    postgresVersion,
+    pgbench,
+    pgbenchCpu: pgbenchLoad,
+    single,
+    singleCpu: singleLoad,
+    batch,
+    batchCpu: batchLoad,
+  };
+}
+
+// --- server and databases -------------------------------------------------------------------
+
+/** Returns a URL for creating databases: BENCH_DATABASE_URL, or a fresh embedded server's. */
+async function openServer(cleanup: Cleanup): Promise<string> {
+  const external = process.env.BENCH_DATABASE_URL;
+  if (external) {
+    console.log('PostgreSQL from BENCH_DATABASE_URL');
+    return external;
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-'));
+  cleanup.add(() => rmSync(dataDir, { recursive: true, force: true }));
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    log: (line) => console.log(line),
+  });
+  cleanup.add(() => server.stop());
+  return server.adminUrl;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function scratchDatabase(
+  admin: pg.Client,
+  adminUrl: string,
+  name: string,
+  cleanup: Cleanup,
+): Promise<string> {
+  const ident = admin.escapeIdentifier(name);
+  await admin.query(`CREATE DATABASE ${ident}`);
+  cleanup.add(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Each phase starts without the previous phase's dirty pages being flushed under it. */
+async function checkpoint(admin: pg.Client): Promise<void> {
+  await admin.query('CHECKPOINT');
+}
+
+// --- phase A: pgbench ---------------------------------------------------------------------------
+
+async function initPgbench(url: string): Promise<void> {
+  console.log(`pgbench -i -s ${PGBENCH_SCALE}`);
+  await runPgbenchProcess(url, ['-i', '-s', String(PGBENCH_SCALE), '-q'], false);
+}
+
+async function runPgbench(url: string, seconds: number, logDir: string): Promise<PgbenchResult> {
+  const prefix = path.join(logDir, 'pgbench');
+  const args = ['-N', '-c', String(CALLERS), '-j', String(PGBENCH_THREADS), '-T', String(seconds)];
+  args.push('-P', String(Math.max(1, Math.round(seconds / 4))), '-l', `--log-prefix=${prefix}`);
+  console.log(`pgbench ${args.slice(0, -1).join(' ')}`);
+  const started = performance.now();
+  const output = await runPgbenchProcess(url, args, true);
+  const wall = (performance.now() - started) / 1000;
+  const reportedTps = parseReportedTps(output);
+  const latencies = readPgbenchLog(logDir);
+  const version = (await runPgbenchProcess(url, ['--version'], false)).trim();
+  // Throughput is pgbench's own figure; the percentiles come from its per-transaction log.
+  const summary = summarize(latencies, Math.min(seconds, wall));
+  return { ...summary, perSecond: reportedTps, reportedTps, version };
+}
+
+/**
+ * Runs pgbench against `url` (password through PGPASSWORD, not the command line) and returns its
+ * stdout. Progress lines (-P) go to stderr and are shown as they come when `showProgress`.
+ */
+function runPgbenchProcess(url: string, args: string[], showProgress: boolean): Promise<string> {
+  const u = new URL(url);
+  const env = {
+    ...process.env,
+    PGHOST: u.hostname,
+    PGPORT: u.port || '5432',
+    PGUSER: decodeURIComponent(u.username),
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGDATABASE: decodeURIComponent(u.pathname.slice(1)),
+  };
+  const binary = process.env.PGBENCH ?? 'pgbench';
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (showProgress) process.stderr.write(chunk);
+    });
+    child.once('error', (error) => {
+      const hint =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? ' (install postgresql-client, or set PGBENCH)'
+          : '';
+      reject(new Error(`cannot run ${binary}${hint}: ${error.message}`));
+    });
+    child.once('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else
+        reject(
+          new Error(
+            `pgbench ${args.join(' ')} exited with ${code}:\n${stderr.slice(-2000)}${stdout.slice(-2000)}`,
+          ),
+        );
+    });
+  });
+}
+
+/** `tps = 1234.5 (without initial connection time)`; before PostgreSQL 14, `(excluding connections establishing)`. */
+function parseReportedTps(output: string): number {
+  const match =
+    /tps = ([\d.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(output);
+  if (!match) throw new Error(`no TPS line in pgbench's output:\n${output}`);
+  return Number(match[1]);
+}
+
+/**
+ * Latencies in ms from pgbench's per-transaction logs (one file per thread: `<prefix>.<pid>` and
+ * `<prefix>.<pid>.<thread>`). Each line is `client tx_no latency_us script epoch_s epoch_us`; failed
+ * transactions carry a word instead of the latency and are left out.
+ */
+function readPgbenchLog(logDir: string): Float64Array {
+  const values: number[] = [];
+  for (const file of readdirSync(logDir).filter((f) => f.startsWith('pgbench.'))) {
+    for (const line of readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+      const latencyUs = Number(line.split(' ', 3)[2]);
+      if (line !== '' && Number.isFinite(latencyUs)) values.push(latencyUs / 1000);
+    }
+  }
+  if (values.length === 0) throw new Error(`pgbench wrote no transaction log in ${logDir}`);
+  return Float64Array.from(values);
+}
+
+// --- ledger setup -------------------------------------------------------------------------------
+
+/** Opens the bench accounts and funds each from the settlement account; returns their ids. */
+async function setupAccounts(pool: Pool): Promise<bigint[]> {
+  const settlement = await settlementAccount(pool, 'RUB');
+  const ids = new Array<bigint>(ACCOUNTS);
+  await forEachConcurrently(ACCOUNTS, 16, async (i) => {
+    const account = await openAccount(pool, {
+      code: `bench:wallet:${i}`,
+      ownerType: 'bench',
+      ownerId: String(i),
+      kind: 'wallet',
+      currency: 'RUB',
+      lowerBound: 0n,
+    });
+    ids[i] = account.id;
+  });
+  for (let start = 0; start < ACCOUNTS; start += BATCH_SIZE) {
+    const funding = ids.slice(start, start + BATCH_SIZE).map((id) => ({
+      key: `bench:fund:${id}`,
+      kind: 'bench.fund',
+      entries: move(settlement.id, id, FUNDING),
+    }));
+    await transferBatch(pool, funding);
+  }
+  return ids;
+}
+
+async function forEachConcurrently(
+  count: number,
+  concurrency: number,
+  work: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+function randomTransfer(accounts: readonly bigint[], key: string, kind: string): TransferInput {
+  const a = Math.floor(Math.random() * accounts.length);
+  // A different account: shift b past a, so the pair is uniform over distinct pairs.
+  let b = Math.floor(Math.random() * (accounts.length - 1));
+  if (b >= a) b++;
+  const amount = BigInt(1 + Math.floor(Math.random() * MAX_AMOUNT));
+  return { key, kind, entries: move(accounts[a]!, accounts[b]!, amount) };
+}
+
+// --- phase B: single transfers ------------------------------------------------------------------
+
+/** CALLERS async callers sharing one pool, each posting one transfer after another until time is up. */
+async function runSingle(
+  pool: Pool,
+  accounts: readonly bigint[],
+  seconds: number,
+  keyPrefix: string,
+): Promise<LatencySummary> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  await runCallers(CALLERS, started + seconds * 1000, async (caller, i) => {
+    const input = randomTransfer(accounts, `${keyPrefix}:${caller}:${i}`, 'bench.single');
+    const t0 = performance.now();
+    await transfer(pool, input);
+    latencies.push(performance.now() - t0);
+  });
+  const summary = summarize(Float64Array.from(latencies), (performance.now() - started) / 1000);
+  console.log(
+    `${summary.count} transfers, ${fmt(summary.perSecond)}/s, p50 ${ms(summary.p50)}, p99 ${ms(summary.p99)}`,
+  );
+  return summary;
+}
+
+/**
+ * Runs `callers` loops of `step` until `deadline` (performance.now() ms). The first error stops
+ * every loop and is rethrown once all of them have finished, so nothing still uses the pool after.
+ */
+async function runCallers(
+  callers: number,
+  deadline: number,
+  step: (caller: number, i: number) => Promise<void>,
+): Promise<void> {
+  let failed = false;
+  const loop = async (caller: number): Promise<void> => {
+    try {
+      for (let i = 0; !failed && performance.now() < deadline; i++) await step(caller, i);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  };
+  const outcomes = await Promise.allSettled(Array.from({ length: callers }, (_, caller) => loop(caller)));
+  const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (rejected) throw rejected.reason;
+}
+
+// --- phase C: batches ---------------------------------------------------------------------------
+
+/**
+ * One caller posting BATCH_SIZE random transfers per `transferBatch` call, back to back. One
+ * caller because a batch locks every account it touches until commit: a second concurrent batch
+ * over the same accounts would mostly wait on those locks, not add throughput.
+ */
+async function runBatches(
+  pool: Pool,
+  accounts: readonly bigint[],
+  seconds: number,
+  keyPrefix: string,
+): Promise<BatchResult> {
+  const callTimes: number[] = [];
+  const started = performance.now();
+  await runCallers(1, started + seconds * 1000, async (_caller, call) => {
+    const inputs = Array.from({ length: BATCH_SIZE }, (_, j) =>
+      randomTransfer(accounts, `${keyPrefix}:${call}:${j}`, 'bench.batch'),
+    );
+    const t0 = performance.now();
+    await transferBatch(pool, inputs);
+    callTimes.push(performance.now() - t0);
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  const transfers = callTimes.length * BATCH_SIZE;
+  const result = {
+    transfers,
+    seconds: elapsed,
+    perSecond: transfers / elapsed,
+    callP50: percentile(Float64Array.from(callTimes).sort(), 0.5),
+  };
+  console.log(
+    `${callTimes.length} calls of ${BATCH_SIZE}: ${fmt(result.perSecond)} transfers/s, ${ms(result.callP50)} per call (p50)`,
+  );
+  return result;
+}
+
+// --- measurement --------------------------------------------------------------------------------
+
+function summarize(latencies: Float64Array, seconds: number): LatencySummary {
+  const sorted = latencies.sort();
+  return {
+    count: sorted.length,
+    seconds,
+    perSecond: sorted.length / seconds,
+    p50: percentile(sorted, 0.5),
+    p95: percentile(sorted, 0.95),
+    p99: percentile(sorted, 0.99),
+  };
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+/** Starts measuring; the returned function gives the load since the start. */
+function startCpuMeter(): () => CpuLoad {
+  const machineStart = machineTimes();
+  const nodeStart = process.cpuUsage();
+  const t0 = performance.now();
+  return () => {
+    const machineEnd = machineTimes();
+    const node = process.cpuUsage(nodeStart);
+    const wallUs = (performance.now() - t0) * 1000;
+    const total = machineEnd.total - machineStart.total;
+    return {
+      machine: total > 0 ? 1 - (machineEnd.idle - machineStart.idle) / total : Number.NaN,
+      node: (node.user + node.system) / wallUs,
+    };
+  };
+}
+
+function machineTimes(): { idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const t = cpu.times;
+    idle += t.idle;
+    total += t.user + t.nice + t.sys + t.idle + t.irq;
+  }
+  return { idle, total };
+}
+
+// --- reporting ----------------------------------------------------------------------------------
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function ms(n: number): string {
+  return `${n.toFixed(n < 10 ? 2 : 1)} ms`;
+}
+
+function pct(n: number): string {
+  return `${(n * 100).toFixed(0)}%`;
+}
+
+function passFail(ok: boolean): string {
+  return ok ? 'PASS' : 'FAIL';
+}
+
+function machineLine(postgresVersion: string): string {
+  const cpus = os.cpus();
+  const ram = (os.totalmem() / 2 ** 30).toFixed(1);
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${ram} GiB RAM, Node ${process.version}, PostgreSQL ${postgresVersion}`;
+}
+
+function resultsTable(r: Results): string {
+  const ratio = r.single.perSecond / r.pgbench.perSecond;
+  const cpu = (load: CpuLoad) => `machine CPU ${pct(load.machine)}, Node ${load.node.toFixed(2)} cores`;
+  const rows = [
+    ['pgbench -N TPS', fmt(r.pgbench.perSecond), 'baseline', '', cpu(r.pgbenchCpu)],
+    [
+      'pgbench -N p50 / p99',
+      `${ms(r.pgbench.p50)} / ${ms(r.pgbench.p99)}`,
+      '',
+      '',
+      'from the per-transaction log',
+    ],
+    ['ledger single TPS', fmt(r.single.perSecond), '', '', cpu(r.singleCpu)],
+    [
+      'ledger single p50 / p95 / p99',
+      `${ms(r.single.p50)} / ${ms(r.single.p95)} / ${ms(r.single.p99)}`,
+      '',
+      '',
+      '',
+    ],
+    ['ledger / pgbench', pct(ratio), `≥ ${pct(TARGET_RATIO)}`, passFail(ratio >= TARGET_RATIO), ''],
+    [
+      'batch transfers/s',
+      fmt(r.batch.perSecond),
+      `≥ ${fmt(TARGET_BATCH_TPS)}`,
+      passFail(r.batch.perSecond >= TARGET_BATCH_TPS),
+      `${BATCH_SIZE} per call, ${ms(r.batch.callP50)} per call; ${cpu(r.batchCpu)}`,
+    ],
+  ];
+  return [
+    '| measure | value | target | result | notes |',
+    '| --- | ---: | --- | --- | --- |',
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+  ].join('\n');
+}
+
+function printSummary(r: Results): void {
+  console.log(`\n${machineLine(r.postgresVersion)}\n`);
+  console.log(resultsTable(r));
+}
+
+function appendResults(r: Results): void {
+  if (!existsSync(RESULTS_FILE)) writeFileSync(RESULTS_FILE, RESULTS_HEADER);
+  const mode = r.options.quick ? ' (quick)' : '';
+  const section = [
+    '',
+    `## ledger — ${new Date().toISOString()} — ${machineLine(r.postgresVersion)}`,
+    '',
+    `${r.options.seconds} s per phase${mode}; ${CALLERS} callers / pgbench clients (-j ${PGBENCH_THREADS}, -s ${PGBENCH_SCALE}, ` +
+      `${r.pgbench.version}); ledger: ${ACCOUNTS.toLocaleString('en-US')} accounts, one pool of ${CALLERS}.`,
+    '',
+    resultsTable(r),
+    '',
+  ].join('\n');
+  appendFileSync(RESULTS_FILE, section);
+}
+
+// --- cleanup ------------------------------------------------------------------------------------
+
+/** Undo steps run once, last added first; a failing step does not stop the others. */
+class Cleanup {
+  private readonly steps: (() => unknown)[] = [];
+  private running: Promise<void> | undefined;
+
+  add(step: () => unknown): void {
+    this.steps.push(step);
+  }
+
+  run(): Promise<void> {
+    this.running ??= this.runSteps();
+    return this.running;
+  }
+
+  private async runSteps(): Promise<void> {
+    for (const step of this.steps.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        console.error(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,233 @@
+-- Double-entry ledger: the only place where balances change.
+-- An entry's amount is signed: negative takes money out of the account, positive puts it in.
+-- Every transfer's entries sum to zero per currency; cached balances equal the sum of the
+-- entries of posted transfers (checked by `kopek ledger verify`).
+
+CREATE SCHEMA ledger;
+
+CREATE TABLE ledger.accounts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  code text NOT NULL UNIQUE,
+  owner_type text NOT NULL,
+  owner_id text NOT NULL,
+  kind text NOT NULL,
+  currency char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+  -- NULL: unbounded. 0: may not go negative. -X: overdraft of X.
+  lower_bound bigint,
+  upper_bound bigint,
+  balance bigint NOT NULL DEFAULT 0,
+  -- Funds reserved by pending transfers (holds), out and in.
+  pending_debits bigint NOT NULL DEFAULT 0 CHECK (pending_debits >= 0),
+  pending_credits bigint NOT NULL DEFAULT 0 CHECK (pending_credits >= 0),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CHECK (lower_bound IS NULL OR upper_bound IS NULL OR lower_bound <= upper_bound)
+);
+CREATE INDEX accounts_owner_idx ON ledger.accounts (owner_type, owner_id);
+
+CREATE TABLE ledger.transfers (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  idem_key text NOT NULL UNIQUE,
+  kind text NOT NULL,
+  -- Hash of what the transfer moves; a retry with the same key must carry the same content.
+  content_hash text NOT NULL,
+  status text NOT NULL CHECK (status IN ('posted', 'pending', 'voided', 'expired')),
+  description text,
+  metadata jsonb,
+  expires_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  settled_at timestamptz
+);
+CREATE INDEX transfers_pending_expiry_idx ON ledger.transfers (expires_at) WHERE status = 'pending';
+
+CREATE TABLE ledger.entries (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  transfer_id bigint NOT NULL REFERENCES ledger.transfers (id),
+  account_id bigint NOT NULL REFERENCES ledger.accounts (id),
+  amount bigint NOT NULL CHECK (amount <> 0)
+);
+CREATE INDEX entries_account_idx ON ledger.entries (account_id, id);
+CREATE INDEX entries_transfer_idx ON ledger.entries (transfer_id);
+
+-- Errors raised here carry their own SQLSTATEs, translated once in src/ledger/errors.ts:
+--   KL001 lower bound crossed, KL002 upper bound crossed, KL003 idempotency key reused with
+--   other content, KL004 unbalanced transfer, KL005 unknown account, KL006 hold not pending,
+--   KL007 malformed call.
+
+-- Posts (or, with p_pending, reserves) a batch of transfers atomically in one round trip.
+-- Transfers whose key exists already are replays: same content returns the first id, other
+-- content raises KL003. Accounts are locked in id order, so concurrent batches cannot deadlock.
+-- Bounds are checked on each account's state after the whole batch.
+CREATE FUNCTION ledger.post_transfers(
+  p_keys text[],
+  p_kinds text[],
+  p_hashes text[],
+  p_descriptions text[],
+  p_metadata jsonb[],
+  p_entry_transfer int[],
+  p_entry_account bigint[],
+  p_entry_amount bigint[],
+  p_pending boolean,
+  p_expires_at timestamptz
+) RETURNS TABLE (idem_key text, transfer_id bigint, replayed boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_new_idx int[];
+  v_new_ids bigint[];
+  v_bad record;
+  v_acc record;
+  v_state record;
+BEGIN
+  IF cardinality(p_keys) IS DISTINCT FROM cardinality(p_hashes)
+     OR cardinality(p_entry_transfer) IS DISTINCT FROM cardinality(p_entry_account)
+     OR cardinality(p_entry_transfer) IS DISTINCT FROM cardinality(p_entry_amount) THEN
+    RAISE EXCEPTION USING ERRCODE = 'KL007', MESSAGE = 'array arguments differ in length';
+  END IF;
+  IF (SELECT count(DISTINCT k) FROM unnest(p_keys) k) <> cardinality(p_keys) THEN
+    RAISE EXCEPTION USING ERRCODE = 'KL007', MESSAGE = 'the same idempotency key twice in one batch';
+  END IF;
+
+  WITH input AS (
+    SELECT i.key, i.kind, i.hash, i.description, i.metadata, i.idx::int AS idx
+    FROM unnest(p_keys, p_kinds, p_hashes, p_descriptions, p_metadata)
+      WITH ORDINALITY AS i(key, kind, hash, description, metadata, idx)
+  ), ins AS (
+    INSERT INTO ledger.transfers AS t (idem_key, kind, content_hash, status, description, metadata, expires_at)
+    SELECT key, kind, hash, CASE WHEN p_pending THEN 'pending' ELSE 'posted' END, description, metadata,
+           CASE WHEN p_pending THEN p_expires_at END
+    FROM input ORDER BY idx
+    ON CONFLICT ON CONSTRAINT transfers_idem_key_key DO NOTHING
+    RETURNING t.id, t.idem_key
+  )
+  SELECT coalesce(array_agg(input.idx ORDER BY input.idx), '{}'), coalesce(array_agg(ins.id ORDER BY input.idx), '{}')
+  INTO v_new_idx, v_new_ids
+  FROM ins JOIN input ON input.key = ins.idem_key;
+
+  -- Replays must carry the content of the first request.
+  SELECT t.idem_key INTO v_bad
+  FROM unnest(p_keys, p_hashes) WITH ORDINALITY AS i(key, hash, idx)
+  JOIN ledger.transfers t ON t.idem_key = i.key
+  WHERE i.idx <> ALL (v_new_idx) AND t.content_hash <> i.hash
+  LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'KL003', MESSAGE = 'idempotency key reused with different content',
+      DETAIL = v_bad.idem_key;
+  END IF;
+
+  IF cardinality(v_new_idx) > 0 THEN
+    SELECT e.account INTO v_bad
+    FROM unnest(p_entry_account) AS e(account)
+    WHERE NOT EXISTS (SELECT 1 FROM ledger.accounts a WHERE a.id = e.account)
+    LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'KL005', MESSAGE = 'unknown account', DETAIL = v_bad.account::text;
+    END IF;
+
+    -- Each new transfer sums to zero in every currency.
+    SELECT e.idx, a.currency INTO v_bad
+    FROM unnest(p_entry_transfer, p_entry_account, p_entry_amount) AS e(idx, account, amount)
+    JOIN ledger.accounts a ON a.id = e.account
+    WHERE e.idx = ANY (v_new_idx)
+    GROUP BY e.idx, a.currency
+    HAVING sum(e.amount) <> 0
+    LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'KL004', MESSAGE = 'transfer does not balance',
+        DETAIL = p_keys[v_bad.idx] || ' ' || v_bad.currency;
+    END IF;
+
+    FOR v_acc IN
+      SELECT e.account,
+             sum(e.amount) AS delta,
+             sum(greatest(-e.amount, 0)) AS debits,
+             sum(greatest(e.amount, 0)) AS credits
+      FROM unnest(p_entry_transfer, p_entry_account, p_entry_amount) AS e(idx, account, amount)
+      WHERE e.idx = ANY (v_new_idx)
+      GROUP BY e.account
+      ORDER BY e.account
+    LOOP
+      IF p_pending THEN
+        UPDATE ledger.accounts a
+        SET pending_debits = a.pending_debits + v_acc.debits, pending_credits = a.pending_credits + v_acc.credits
+        WHERE a.id = v_acc.account
+        RETURNING a.code, a.balance, a.pending_debits, a.pending_credits, a.lower_bound, a.upper_bound INTO v_state;
+      ELSE
+        UPDATE ledger.accounts a SET balance = a.balance + v_acc.delta
+        WHERE a.id = v_acc.account
+        RETURNING a.code, a.balance, a.pending_debits, a.pending_credits, a.lower_bound, a.upper_bound INTO v_state;
+      END IF;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'KL005', MESSAGE = 'unknown account', DETAIL = v_acc.account::text;
+      END IF;
+      -- Only a movement in the bound's direction is refused: a credit to an account already
+      -- below a raised lower bound still goes through.
+      IF v_state.lower_bound IS NOT NULL AND (CASE WHEN p_pending THEN v_acc.debits > 0 ELSE v_acc.delta < 0 END)
+         AND v_state.balance - v_state.pending_debits < v_state.lower_bound THEN
+        RAISE EXCEPTION USING ERRCODE = 'KL001', MESSAGE = 'insufficient funds', DETAIL = v_state.code;
+      END IF;
+      IF v_state.upper_bound IS NOT NULL AND (CASE WHEN p_pending THEN v_acc.credits > 0 ELSE v_acc.delta > 0 END)
+         AND v_state.balance + v_state.pending_credits > v_state.upper_bound THEN
+        RAISE EXCEPTION USING ERRCODE = 'KL002', MESSAGE = 'upper bound exceeded', DETAIL = v_state.code;
+      END IF;
+    END LOOP;
+
+    -- Entries last: their foreign-key checks then find the accounts already locked by this
+    -- transaction. Checked first, they would take KEY SHARE locks that concurrent updaters of
+    -- a hot account turn into multixacts, which PostgreSQL can fail on under heavy contention.
+    INSERT INTO ledger.entries (transfer_id, account_id, amount)
+    SELECT n.id, e.account, e.amount
+    FROM unnest(p_entry_transfer, p_entry_account, p_entry_amount) AS e(idx, account, amount)
+    JOIN unnest(v_new_idx, v_new_ids) AS n(idx, id) ON n.idx = e.idx;
+  END IF;
+
+  RETURN QUERY
+  SELECT i.key, t.id, NOT (i.idx = ANY (v_new_idx))
+  FROM unnest(p_keys) WITH ORDINALITY AS i(key, idx)
+  JOIN ledger.transfers t ON t.idem_key = i.key
+  ORDER BY i.idx;
+END;
+$$;
+
+-- Settles a pending transfer (hold): 'post' moves the reserved amounts into the balances,
+-- 'void' and 'expire' release them. Settling again to the same end is a no-op; any other
+-- change of a settled hold raises KL006. Posting after expires_at is refused.
+CREATE FUNCTION ledger.settle_hold(p_transfer_id bigint, p_action text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_transfer record;
+  v_target text := CASE p_action WHEN 'post' THEN 'posted' WHEN 'void' THEN 'voided' WHEN 'expire' THEN 'expired' END;
+  v_acc record;
+BEGIN
+  IF v_target IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'KL007', MESSAGE = 'action must be post, void or expire';
+  END IF;
+  SELECT t.status, t.expires_at INTO v_transfer FROM ledger.transfers t WHERE t.id = p_transfer_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'KL006', MESSAGE = 'hold not found', DETAIL = p_transfer_id::text;
+  END IF;
+  IF v_transfer.status = v_target THEN
+    RETURN v_target;
+  END IF;
+  IF v_transfer.status <> 'pending' THEN
+    RAISE EXCEPTION USING ERRCODE = 'KL006', MESSAGE = 'hold is ' || v_transfer.status, DETAIL = p_transfer_id::text;
+  END IF;
+  IF p_action = 'post' AND v_transfer.expires_at IS NOT NULL AND v_transfer.expires_at <= now() THEN
+    RAISE EXCEPTION USING ERRCODE = 'KL006', MESSAGE = 'hold has expired', DETAIL = p_transfer_id::text;
+  END IF;
+
+  FOR v_acc IN
+    SELECT e.account_id AS account, sum(e.amount) AS delta,
+           sum(greatest(-e.amount, 0)) AS debits, sum(greatest(e.amount, 0)) AS credits
+    FROM ledger.entries e WHERE e.transfer_id = p_transfer_id
+    GROUP BY e.account_id ORDER BY e.account_id
+  LOOP
+    UPDATE ledger.accounts a
+    SET balance = a.balance + CASE WHEN p_action = 'post' THEN v_acc.delta ELSE 0 END,
+        pending_debits = a.pending_debits - v_acc.debits,
+        pending_credits = a.pending_credits - v_acc.credits
+    WHERE a.id = v_acc.account;
+  END LOOP;
+
+  UPDATE ledger.transfers SET status = v_target, settled_at = now() WHERE id = p_transfer_id;
+  RETURN v_target;
+END;
+$$;

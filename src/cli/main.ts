@@ -1,0 +1,43 @@
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { registerDatabaseCommands } from './database-commands.ts';
+import { registerLedgerCommands } from './ledger-commands.ts';
+import { serve } from './serve.ts';
+
+/**
+ * `kopek`: the operator's command line. Each module adds its commands here; every command reads
+ * the same environment as the server (see README, Configuration).
+ */
+export function buildCli(): Command {
+  const program = new Command('kopek')
+    .description('Kopek — платформа кредитования и платежей. Команды оператора.')
+    .showHelpAfterError()
+    .enablePositionalOptions();
+  program
+    .command('serve')
+    .description('serve every face (HTTP API, docs) and run background jobs')
+    .addOption(new Option('--port <port>', 'port to listen on (overrides PORT)'))
+    .addOption(new Option('--host <host>', 'address to listen on (overrides HOST)'))
+    .action(async (options: { port?: string; host?: string }) => {
+      const env = { ...process.env };
+      if (options.port !== undefined) env.PORT = options.port;
+      if (options.host !== undefined) env.HOST = options.host;
+      await serve(loadConfig(env));
+    });
+  registerDatabaseCommands(program);
+  registerLedgerCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`kopek: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`kopek: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,8 @@
+import { ledgerJobs } from '../ledger/jobs.ts';
+import type { AppContext } from '../platform/context.ts';
+import type { JobDefinition } from './queue.ts';
+
+/** Every background job of every module; each module contributes its own list. */
+export function allJobs(ctx: AppContext): JobDefinition[] {
+  return [...ledgerJobs(ctx)];
+}

@@ -1,0 +1,4 @@
+export * from './accounts.ts';
+export * from './history.ts';
+export * from './transfers.ts';
+export * from './verify.ts';

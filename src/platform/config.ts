@@ -1,0 +1,168 @@
+import path from 'node:path';
+
+/** A configuration value that cannot be used; the process reports it in one line and exits 2. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Mode = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  mode: Mode;
+  host: string;
+  port: number;
+  /** Absent: start the embedded PostgreSQL in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  dbPoolSize: number;
+  logLevel: LogLevel;
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** 32-byte key for personal data at rest; absent: generated into the data dir (not in production). */
+  dataKey: Buffer | undefined;
+  sessionSecret: string | undefined;
+  jobsEnabled: boolean;
+  jobConcurrency: number;
+  seedDemo: 'auto' | 'always' | 'never';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Every variable Kopek reads, with its meaning; the README table is written from this list. */
+export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  { name: 'KOPEK_ENV', default: 'development', meaning: 'development, production or test' },
+  { name: 'HOST', default: '127.0.0.1', meaning: 'address to listen on' },
+  { name: 'PORT', default: '8080', meaning: 'port to listen on' },
+  {
+    name: 'DATABASE_URL',
+    default: '(embedded)',
+    meaning: 'PostgreSQL 15+ URL; when absent the embedded server starts',
+  },
+  { name: 'KOPEK_DATA_DIR', default: './.data', meaning: 'embedded database and generated demo secrets' },
+  { name: 'KOPEK_EMBEDDED_PG_PORT', default: '54329', meaning: 'loopback port of the embedded PostgreSQL' },
+  { name: 'DB_POOL_SIZE', default: '20', meaning: 'connections per process' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
+  { name: 'TLS_CERT_FILE', default: '', meaning: 'PEM certificate: serve HTTPS (with TLS_KEY_FILE)' },
+  { name: 'TLS_KEY_FILE', default: '', meaning: 'PEM private key for TLS_CERT_FILE' },
+  {
+    name: 'KOPEK_DATA_KEY',
+    default: '(generated)',
+    meaning: 'base64 of 32 bytes, encrypts personal data; required in production',
+  },
+  {
+    name: 'KOPEK_SESSION_SECRET',
+    default: '(generated)',
+    meaning: 'at least 32 characters, signs sessions; required in production',
+  },
+  {
+    name: 'KOPEK_JOBS',
+    default: 'on',
+    meaning: 'on: this process also runs background jobs; off: HTTP only',
+  },
+  { name: 'KOPEK_JOB_CONCURRENCY', default: '4', meaning: 'jobs run at once by this process' },
+  {
+    name: 'KOPEK_SEED_DEMO',
+    default: 'auto',
+    meaning: 'auto (empty embedded database only), always or never',
+  },
+];
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got '${raw}'`);
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got '${raw}'`);
+  }
+  return Number(raw);
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'is not a URL (expected postgres://user:password@host:port/database)',
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `must start with postgres:// or postgresql://, got '${url.protocol}//'`,
+    );
+  }
+  return raw;
+}
+
+function dataKey(env: Env): Buffer | undefined {
+  const raw = env.KOPEK_DATA_KEY;
+  if (raw === undefined || raw === '') return undefined;
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== raw) {
+    throw new ConfigError(
+      'KOPEK_DATA_KEY',
+      'must be the base64 of exactly 32 bytes (openssl rand -base64 32)',
+    );
+  }
+  return key;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const mode = oneOf<Mode>(env, 'KOPEK_ENV', ['development', 'production', 'test'], 'development');
+  const certFile = env.TLS_CERT_FILE || undefined;
+  const keyFile = env.TLS_KEY_FILE || undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError(
+      certFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE',
+      'TLS needs both TLS_CERT_FILE and TLS_KEY_FILE',
+    );
+  }
+  const sessionSecret = env.KOPEK_SESSION_SECRET || undefined;
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError('KOPEK_SESSION_SECRET', 'must be at least 32 characters long');
+  }
+  const config: Config = {
+    mode,
+    host: env.HOST || '127.0.0.1',
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    databaseUrl: databaseUrl(env),
+    dataDir: path.resolve(env.KOPEK_DATA_DIR || './.data'),
+    embeddedPgPort: integer(env, 'KOPEK_EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    dbPoolSize: integer(env, 'DB_POOL_SIZE', 20, 1, 500),
+    logLevel: oneOf<LogLevel>(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      mode === 'test' ? 'silent' : 'info',
+    ),
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
+    dataKey: dataKey(env),
+    sessionSecret,
+    jobsEnabled: oneOf(env, 'KOPEK_JOBS', ['on', 'off'], 'on') === 'on',
+    jobConcurrency: integer(env, 'KOPEK_JOB_CONCURRENCY', 4, 1, 64),
+    seedDemo: oneOf(env, 'KOPEK_SEED_DEMO', ['auto', 'always', 'never'], 'auto'),
+  };
+  if (mode === 'production') {
+    if (!config.dataKey) throw new ConfigError('KOPEK_DATA_KEY', 'is required when KOPEK_ENV=production');
+    if (!config.sessionSecret)
+      throw new ConfigError('KOPEK_SESSION_SECRET', 'is required when KOPEK_ENV=production');
+  }
+  return config;
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { AppContext } from '../context.ts';
+import { parseJson, stringifyJson } from '../json.ts';
+import { type Face, type FaceApp, registerFace } from './face.ts';
+
+export const BODY_LIMIT = 10 * 1024 * 1024;
+
+/**
+ * The HTTP platform every face shares: request ids, JSON read and written losslessly (18-digit
+ * ids, exact decimals), per-route metrics, and each face mounted with its own docs and errors.
+ */
+export async function buildServer(ctx: AppContext, faces: Face[]): Promise<FaceApp> {
+  const { config } = ctx;
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ...(config.tls
+      ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
+      : {}),
+    ajv: { customOptions: { coerceTypes: false, allErrors: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FaceApp;
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch {
+      done(
+        Object.assign(new Error('тело запроса не является корректным JSON'), {
+          code: 'KOPEK_MALFORMED_BODY',
+          statusCode: 400,
+        }),
+        undefined,
+      );
+    }
+  });
+  // Responses go through the lossless writer whether or not a route declares a response schema.
+  app.setSerializerCompiler(() => (data) => stringifyJson(data));
+  app.setReplySerializer((payload) => stringifyJson(payload));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  for (const face of faces) await registerFace(app, face, ctx);
+
+  app.get('/docs', { schema: { hide: true } }, async (_request, reply) => {
+    const items = faces
+      .map(
+        (f) =>
+          `<li><a href="/docs/${f.name}">${escapeHtml(f.title)}</a> — <code>${escapeHtml(f.prefix || '/')}</code></li>`,
+      )
+      .join('\n');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Kopek API</title></head>
+<body><h1>Kopek: документация API</h1><p>Интерфейсы (faces) и их описания OpenAPI 3.1:</p><ul>${items}</ul></body></html>`);
+  });
+  return app;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { IdError, parseId } from './ids.ts';
+import { decimal, parseJson, stringifyJson } from './json.ts';
+
+describe('lossless JSON', () => {
+  it('keeps 18-digit integers exact, as text', () => {
+    const body = parseJson('{"agentTransactionId": 123456789012345678, "small": 42}') as Record<
+      string,
+      unknown
+    >;
+    assert.equal(body.agentTransactionId, '123456789012345678');
+    assert.equal(body.small, 42);
+    assert.equal(parseId(body.agentTransactionId), 123456789012345678n);
+  });
+  it('keeps exponent forms as text so validators see them', () => {
+    assert.deepEqual(parseJson('[1e3, 2.5]'), ['1e3', 2.5]);
+  });
+  it('writes bigints and exact decimals', () => {
+    assert.equal(
+      stringifyJson({ id: 123456789012345678n, amount: decimal('200.00'), n: 1 }),
+      '{"id":123456789012345678,"amount":200.00,"n":1}',
+    );
+  });
+  it('rejects malformed JSON', () => {
+    assert.throws(() => parseJson('{"a": 1,}'));
+    assert.throws(() => parseJson('{a: 1}'));
+  });
+});
+
+describe('parseId', () => {
+  it('accepts up to 18 digits from numbers and strings', () => {
+    assert.equal(parseId(17), 17n);
+    assert.equal(parseId('999999999999999999'), 999999999999999999n);
+    assert.equal(parseId(123456789012345678n), 123456789012345678n);
+  });
+  it('refuses 19 digits, zero, fractions, negatives and other types', () => {
+    for (const bad of ['1234567890123456789', '0', '1.5', '-3', 1.5, -3, null, {}, '12a']) {
+      assert.throws(() => parseId(bad), IdError, String(bad));
+    }
+  });
+});
