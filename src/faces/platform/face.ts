@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Face } from '../../platform/http/face.ts';
+import { replyPlatformError } from '../../platform/http/server.ts';
 
 /**
  * The platform's own endpoints: liveness, readiness (false while the database is unreachable)

@@ -57,17 +57,19 @@ export async function registerFace(app: FaceApp, face: Face, ctx: AppContext): P
     await scope.register(
       async (faceScope) => {
         faceScope.setErrorHandler((error, request, reply) => answerError(face, error, request, reply));
-        faceScope.setNotFoundHandler((request, reply) =>
-          face.replyError(
-            faceError(
-              'route_not_found',
-              'route_not_found',
-              `метод ${request.method} ${request.url} не найден`,
+        // A face at the root shares the server's own not-found handler.
+        if (face.prefix)
+          faceScope.setNotFoundHandler((request, reply) =>
+            face.replyError(
+              faceError(
+                'route_not_found',
+                'route_not_found',
+                `метод ${request.method} ${request.url} не найден`,
+              ),
+              request,
+              reply,
             ),
-            request,
-            reply,
-          ),
-        );
+          );
         await face.routes(faceScope as FaceApp, ctx);
       },
       { prefix: face.prefix },

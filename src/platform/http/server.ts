@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { parseJson, stringifyJson } from '../json.ts';
-import { type Face, type FaceApp, registerFace } from './face.ts';
+import { answerError, type Face, type FaceApp, registerFace } from './face.ts';
+import { type FaceError, faceError } from './face-errors.ts';
 
 export const BODY_LIMIT = 10 * 1024 * 1024;
 
@@ -59,6 +60,17 @@ export async function buildServer(ctx: AppContext, faces: Face[]): Promise<FaceA
     );
   });
 
+  // Outside every face's prefix (and for the platform's own routes) errors take the platform form.
+  app.setErrorHandler((error, request, reply) =>
+    answerError({ replyError: replyPlatformError }, error, request, reply),
+  );
+  app.setNotFoundHandler((request, reply) =>
+    replyPlatformError(
+      faceError('route_not_found', 'route_not_found', `метод ${request.method} ${request.url} не найден`),
+      request,
+      reply,
+    ),
+  );
   for (const face of faces) await registerFace(app, face, ctx);
 
   app.get('/docs', { schema: { hide: true } }, async (_request, reply) => {
@@ -74,6 +86,13 @@ export async function buildServer(ctx: AppContext, faces: Face[]): Promise<FaceA
 <body><h1>Kopek: документация API</h1><p>Интерфейсы (faces) и их описания OpenAPI 3.1:</p><ul>${items}</ul></body></html>`);
   });
   return app;
+}
+
+/** The platform's error form: `{error: {code, message, requestId}}` with the kind's HTTP status. */
+export function replyPlatformError(error: FaceError, request: FastifyRequest, reply: FastifyReply) {
+  return reply
+    .status(error.status)
+    .send({ error: { code: error.code, message: error.message, requestId: request.id } });
 }
 
 function escapeHtml(text: string): string {
