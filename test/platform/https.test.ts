@@ -58,7 +58,7 @@ describe('HTTPS', () => {
           { host: '127.0.0.1', port: address.port, path: '/healthz', rejectUnauthorized: false },
           (res) => {
             // Read the certificate now: the socket is detached once the response ends.
-            const peer = (res.socket as TLSSocket).getPeerCertificate().subject.CN ?? '';
+            const peer = String((res.socket as TLSSocket).getPeerCertificate().subject.CN ?? '');
             let body = '';
             res.on('data', (d) => {
               body += d;
