@@ -41,8 +41,10 @@ CREATE INDEX transfers_pending_expiry_idx ON ledger.transfers (expires_at) WHERE
 
 CREATE TABLE ledger.entries (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  transfer_id bigint NOT NULL REFERENCES ledger.transfers (id),
-  account_id bigint NOT NULL REFERENCES ledger.accounts (id),
+  -- No foreign keys: only the ledger functions write entries, after checking both (see below);
+  -- `kopek ledger verify` reports any orphan.
+  transfer_id bigint NOT NULL,
+  account_id bigint NOT NULL,
   amount bigint NOT NULL CHECK (amount <> 0)
 );
 CREATE INDEX entries_account_idx ON ledger.entries (account_id, id);
@@ -56,7 +58,8 @@ CREATE INDEX entries_transfer_idx ON ledger.entries (transfer_id);
 -- Posts (or, with p_pending, reserves) a batch of transfers atomically in one round trip.
 -- Transfers whose key exists already are replays: same content returns the first id, other
 -- content raises KL003. Accounts are locked in id order, so concurrent batches cannot deadlock.
--- Bounds are checked on each account's state after the whole batch.
+-- Bounds are checked on each account's state after the whole batch. Set-based throughout:
+-- a single transfer and a batch of thousands take the same few statements.
 CREATE FUNCTION ledger.post_transfers(
   p_keys text[],
   p_kinds text[],
@@ -71,108 +74,109 @@ CREATE FUNCTION ledger.post_transfers(
 ) RETURNS TABLE (idem_key text, transfer_id bigint, replayed boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
+  v_n int := cardinality(p_keys);
   v_new_idx int[];
   v_new_ids bigint[];
+  v_old_idx int[] := '{}';
+  v_old_ids bigint[] := '{}';
+  v_conflict text;
   v_bad record;
-  v_acc record;
-  v_state record;
+  v_accounts bigint[];
 BEGIN
-  IF cardinality(p_keys) IS DISTINCT FROM cardinality(p_hashes)
+  IF v_n IS DISTINCT FROM cardinality(p_hashes)
      OR cardinality(p_entry_transfer) IS DISTINCT FROM cardinality(p_entry_account)
      OR cardinality(p_entry_transfer) IS DISTINCT FROM cardinality(p_entry_amount) THEN
     RAISE EXCEPTION USING ERRCODE = 'KL007', MESSAGE = 'array arguments differ in length';
   END IF;
-  IF (SELECT count(DISTINCT k) FROM unnest(p_keys) k) <> cardinality(p_keys) THEN
+  IF v_n > 1 AND (SELECT count(DISTINCT k) FROM unnest(p_keys) k) <> v_n THEN
     RAISE EXCEPTION USING ERRCODE = 'KL007', MESSAGE = 'the same idempotency key twice in one batch';
   END IF;
 
-  WITH input AS (
-    SELECT i.key, i.kind, i.hash, i.description, i.metadata, i.idx::int AS idx
-    FROM unnest(p_keys, p_kinds, p_hashes, p_descriptions, p_metadata)
-      WITH ORDINALITY AS i(key, kind, hash, description, metadata, idx)
-  ), ins AS (
+  WITH ins AS (
     INSERT INTO ledger.transfers AS t (idem_key, kind, content_hash, status, description, metadata, expires_at)
-    SELECT key, kind, hash, CASE WHEN p_pending THEN 'pending' ELSE 'posted' END, description, metadata,
+    SELECT i.key, i.kind, i.hash, CASE WHEN p_pending THEN 'pending' ELSE 'posted' END, i.description, i.metadata,
            CASE WHEN p_pending THEN p_expires_at END
-    FROM input ORDER BY idx
+    FROM unnest(p_keys, p_kinds, p_hashes, p_descriptions, p_metadata) AS i(key, kind, hash, description, metadata)
     ON CONFLICT ON CONSTRAINT transfers_idem_key_key DO NOTHING
     RETURNING t.id, t.idem_key
   )
-  SELECT coalesce(array_agg(input.idx ORDER BY input.idx), '{}'), coalesce(array_agg(ins.id ORDER BY input.idx), '{}')
+  SELECT coalesce(array_agg(k.idx::int ORDER BY k.idx), '{}'), coalesce(array_agg(ins.id ORDER BY k.idx), '{}')
   INTO v_new_idx, v_new_ids
-  FROM ins JOIN input ON input.key = ins.idem_key;
+  FROM ins JOIN unnest(p_keys) WITH ORDINALITY AS k(key, idx) ON k.key = ins.idem_key;
 
-  -- Replays must carry the content of the first request.
-  SELECT t.idem_key INTO v_bad
-  FROM unnest(p_keys, p_hashes) WITH ORDINALITY AS i(key, hash, idx)
-  JOIN ledger.transfers t ON t.idem_key = i.key
-  WHERE i.idx <> ALL (v_new_idx) AND t.content_hash <> i.hash
-  LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'KL003', MESSAGE = 'idempotency key reused with different content',
-      DETAIL = v_bad.idem_key;
+  IF cardinality(v_new_idx) < v_n THEN
+    -- Replays must carry the content of the first request.
+    SELECT array_agg(k.idx::int ORDER BY k.idx), array_agg(t.id ORDER BY k.idx),
+           min(t.idem_key) FILTER (WHERE t.content_hash <> k.hash)
+    INTO v_old_idx, v_old_ids, v_conflict
+    FROM unnest(p_keys, p_hashes) WITH ORDINALITY AS k(key, hash, idx)
+    JOIN ledger.transfers t ON t.idem_key = k.key
+    WHERE k.idx <> ALL (v_new_idx);
+    IF v_conflict IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'KL003', MESSAGE = 'idempotency key reused with different content',
+        DETAIL = v_conflict;
+    END IF;
+    IF coalesce(cardinality(v_old_idx), 0) + cardinality(v_new_idx) < v_n THEN
+      -- The first request is not visible to this snapshot (a caller in REPEATABLE READ).
+      RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'concurrent first request not visible; retry';
+    END IF;
   END IF;
 
   IF cardinality(v_new_idx) > 0 THEN
-    SELECT e.account INTO v_bad
-    FROM unnest(p_entry_account) AS e(account)
-    WHERE NOT EXISTS (SELECT 1 FROM ledger.accounts a WHERE a.id = e.account)
-    LIMIT 1;
-    IF FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = 'KL005', MESSAGE = 'unknown account', DETAIL = v_bad.account::text;
-    END IF;
+    -- Lock every touched account in id order before changing any.
+    SELECT array_agg(DISTINCT e.account ORDER BY e.account) INTO v_accounts
+    FROM unnest(p_entry_transfer, p_entry_account) AS e(idx, account)
+    WHERE e.idx = ANY (v_new_idx);
+    PERFORM 1 FROM ledger.accounts a WHERE a.id = ANY (v_accounts) ORDER BY a.id FOR NO KEY UPDATE;
 
-    -- Each new transfer sums to zero in every currency.
-    SELECT e.idx, a.currency INTO v_bad
-    FROM unnest(p_entry_transfer, p_entry_account, p_entry_amount) AS e(idx, account, amount)
-    JOIN ledger.accounts a ON a.id = e.account
-    WHERE e.idx = ANY (v_new_idx)
-    GROUP BY e.idx, a.currency
-    HAVING sum(e.amount) <> 0
-    LIMIT 1;
-    IF FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = 'KL004', MESSAGE = 'transfer does not balance',
-        DETAIL = p_keys[v_bad.idx] || ' ' || v_bad.currency;
-    END IF;
-
-    FOR v_acc IN
-      SELECT e.account,
-             sum(e.amount) AS delta,
-             sum(greatest(-e.amount, 0)) AS debits,
-             sum(greatest(e.amount, 0)) AS credits
-      FROM unnest(p_entry_transfer, p_entry_account, p_entry_amount) AS e(idx, account, amount)
-      WHERE e.idx = ANY (v_new_idx)
-      GROUP BY e.account
-      ORDER BY e.account
-    LOOP
-      IF p_pending THEN
-        UPDATE ledger.accounts a
-        SET pending_debits = a.pending_debits + v_acc.debits, pending_credits = a.pending_credits + v_acc.credits
-        WHERE a.id = v_acc.account
-        RETURNING a.code, a.balance, a.pending_debits, a.pending_credits, a.lower_bound, a.upper_bound INTO v_state;
-      ELSE
-        UPDATE ledger.accounts a SET balance = a.balance + v_acc.delta
-        WHERE a.id = v_acc.account
-        RETURNING a.code, a.balance, a.pending_debits, a.pending_credits, a.lower_bound, a.upper_bound INTO v_state;
-      END IF;
-      IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'KL005', MESSAGE = 'unknown account', DETAIL = v_acc.account::text;
-      END IF;
+    -- Apply the deltas, then look at the result in the same statement: an unknown account,
+    -- a transfer that does not balance per currency, a bound crossed.
+    WITH e AS (
+      SELECT x.idx, x.account, x.amount
+      FROM unnest(p_entry_transfer, p_entry_account, p_entry_amount) AS x(idx, account, amount)
+      WHERE x.idx = ANY (v_new_idx)
+    ), d AS (
+      SELECT account, sum(amount) AS delta, sum(greatest(-amount, 0)) AS debits, sum(greatest(amount, 0)) AS credits
+      FROM e GROUP BY account
+    ), u AS (
+      UPDATE ledger.accounts a
+      SET balance = a.balance + CASE WHEN p_pending THEN 0 ELSE d.delta END,
+          pending_debits = a.pending_debits + CASE WHEN p_pending THEN d.debits ELSE 0 END,
+          pending_credits = a.pending_credits + CASE WHEN p_pending THEN d.credits ELSE 0 END
+      FROM d WHERE a.id = d.account
+      RETURNING a.id, a.code, a.currency, a.balance, a.pending_debits, a.pending_credits, a.lower_bound, a.upper_bound,
+                d.delta, d.debits, d.credits
+    )
+    SELECT
+      (SELECT min(account) FROM d WHERE account NOT IN (SELECT id FROM u)) AS unknown_account,
+      (SELECT min(e.idx) FROM e JOIN u ON u.id = e.account GROUP BY e.idx, u.currency HAVING sum(e.amount) <> 0
+        ORDER BY 1 LIMIT 1) AS unbalanced_idx,
       -- Only a movement in the bound's direction is refused: a credit to an account already
       -- below a raised lower bound still goes through.
-      IF v_state.lower_bound IS NOT NULL AND (CASE WHEN p_pending THEN v_acc.debits > 0 ELSE v_acc.delta < 0 END)
-         AND v_state.balance - v_state.pending_debits < v_state.lower_bound THEN
-        RAISE EXCEPTION USING ERRCODE = 'KL001', MESSAGE = 'insufficient funds', DETAIL = v_state.code;
-      END IF;
-      IF v_state.upper_bound IS NOT NULL AND (CASE WHEN p_pending THEN v_acc.credits > 0 ELSE v_acc.delta > 0 END)
-         AND v_state.balance + v_state.pending_credits > v_state.upper_bound THEN
-        RAISE EXCEPTION USING ERRCODE = 'KL002', MESSAGE = 'upper bound exceeded', DETAIL = v_state.code;
-      END IF;
-    END LOOP;
+      (SELECT min(code) FROM u WHERE lower_bound IS NOT NULL
+         AND (CASE WHEN p_pending THEN debits > 0 ELSE delta < 0 END)
+         AND balance - pending_debits < lower_bound) AS below_lower,
+      (SELECT min(code) FROM u WHERE upper_bound IS NOT NULL
+         AND (CASE WHEN p_pending THEN credits > 0 ELSE delta > 0 END)
+         AND balance + pending_credits > upper_bound) AS above_upper
+    INTO v_bad;
 
-    -- Entries last: their foreign-key checks then find the accounts already locked by this
-    -- transaction. Checked first, they would take KEY SHARE locks that concurrent updaters of
-    -- a hot account turn into multixacts, which PostgreSQL can fail on under heavy contention.
+    IF v_bad.unknown_account IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'KL005', MESSAGE = 'unknown account', DETAIL = v_bad.unknown_account::text;
+    END IF;
+    IF v_bad.unbalanced_idx IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'KL004', MESSAGE = 'transfer does not balance', DETAIL = p_keys[v_bad.unbalanced_idx];
+    END IF;
+    IF v_bad.below_lower IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'KL001', MESSAGE = 'insufficient funds', DETAIL = v_bad.below_lower;
+    END IF;
+    IF v_bad.above_upper IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'KL002', MESSAGE = 'upper bound exceeded', DETAIL = v_bad.above_upper;
+    END IF;
+
+    -- Entries last. The function is the only writer of entries and has just checked every
+    -- account, so entries carry no foreign keys: their checks would cost a lookup and a
+    -- KEY SHARE lock per row, and such locks on hot accounts turn into multixacts.
     INSERT INTO ledger.entries (transfer_id, account_id, amount)
     SELECT n.id, e.account, e.amount
     FROM unnest(p_entry_transfer, p_entry_account, p_entry_amount) AS e(idx, account, amount)
@@ -180,10 +184,13 @@ BEGIN
   END IF;
 
   RETURN QUERY
-  SELECT i.key, t.id, NOT (i.idx = ANY (v_new_idx))
-  FROM unnest(p_keys) WITH ORDINALITY AS i(key, idx)
-  JOIN ledger.transfers t ON t.idem_key = i.key
-  ORDER BY i.idx;
+  SELECT p_keys[r.idx], r.id, r.replayed
+  FROM (
+    SELECT n.idx, n.id, false AS replayed FROM unnest(v_new_idx, v_new_ids) AS n(idx, id)
+    UNION ALL
+    SELECT o.idx, o.id, true FROM unnest(v_old_idx, v_old_ids) AS o(idx, id)
+  ) r
+  ORDER BY r.idx;
 END;
 $$;
 

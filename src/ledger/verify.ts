@@ -1,7 +1,7 @@
 import type { Queryable } from '../platform/db/pool.ts';
 
 export interface VerifyProblem {
-  kind: 'unbalanced_transfer' | 'short_transfer' | 'balance_mismatch' | 'pending_mismatch';
+  kind: 'unbalanced_transfer' | 'short_transfer' | 'orphan_entry' | 'balance_mismatch' | 'pending_mismatch';
   subject: string;
   detail: string;
 }
@@ -16,7 +16,7 @@ export interface VerifyReport {
 
 /**
  * Proves the ledger's invariants from the raw entries: every transfer sums to zero per currency
- * and has at least two legs; every cached balance and reservation equals the sum of its entries.
+ * and has at least two legs; every entry belongs to a transfer and an account; every cached balance and reservation equals the sum of its entries.
  */
 export async function verifyLedger(db: Queryable, maxProblems = 100): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
@@ -46,6 +46,20 @@ export async function verifyLedger(db: Queryable, maxProblems = 100): Promise<Ve
   );
   for (const r of short.rows) {
     problems.push({ kind: 'short_transfer', subject: `transfer ${r.id}`, detail: `${r.legs} entries` });
+  }
+  const orphans = await db.query<{ id: bigint; transfer_id: bigint; account_id: bigint }>(
+    `SELECT e.id, e.transfer_id, e.account_id FROM ledger.entries e
+     WHERE NOT EXISTS (SELECT 1 FROM ledger.transfers t WHERE t.id = e.transfer_id)
+        OR NOT EXISTS (SELECT 1 FROM ledger.accounts a WHERE a.id = e.account_id)
+     ORDER BY e.id LIMIT $1`,
+    [maxProblems],
+  );
+  for (const r of orphans.rows) {
+    problems.push({
+      kind: 'orphan_entry',
+      subject: `entry ${r.id}`,
+      detail: `transfer ${r.transfer_id}, account ${r.account_id}`,
+    });
   }
   const mismatched = await db.query<{
     id: bigint;

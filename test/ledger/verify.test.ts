@@ -43,5 +43,19 @@ describe('ledger verify', () => {
     ]);
     report = await verifyLedger(pool);
     assert.deepEqual(report.problems.map((p) => p.kind).sort(), ['balance_mismatch', 'unbalanced_transfer']);
+    await pool.query('UPDATE ledger.entries SET amount = amount - 1 WHERE transfer_id = $1 AND amount > 0', [
+      t.id,
+    ]);
+
+    // An entry written outside the ledger functions, on an account that does not exist.
+    await pool.query(
+      'INSERT INTO ledger.entries (transfer_id, account_id, amount) VALUES ($1, 999999999, 5)',
+      [t.id],
+    );
+    report = await verifyLedger(pool);
+    assert.deepEqual(
+      report.problems.map((p) => [p.kind, p.detail]),
+      [['orphan_entry', `transfer ${t.id}, account 999999999`]],
+    );
   });
 });
