@@ -111,7 +111,7 @@ BEGIN
     INTO v_old_idx, v_old_ids, v_conflict
     FROM unnest(p_keys, p_hashes) WITH ORDINALITY AS k(key, hash, idx)
     JOIN ledger.transfers t ON t.idem_key = k.key
-    WHERE k.idx <> ALL (v_new_idx);
+    WHERE NOT EXISTS (SELECT 1 FROM unnest(v_new_idx) AS n(idx) WHERE n.idx = k.idx);
     IF v_conflict IS NOT NULL THEN
       RAISE EXCEPTION USING ERRCODE = 'KL003', MESSAGE = 'idempotency key reused with different content',
         DETAIL = v_conflict;
@@ -124,9 +124,10 @@ BEGIN
 
   IF cardinality(v_new_idx) > 0 THEN
     -- Lock every touched account in id order before changing any.
+    -- (Joins, not `= ANY (array)`: that is a linear scan per row, quadratic for big batches.)
     SELECT array_agg(DISTINCT e.account ORDER BY e.account) INTO v_accounts
     FROM unnest(p_entry_transfer, p_entry_account) AS e(idx, account)
-    WHERE e.idx = ANY (v_new_idx);
+    JOIN unnest(v_new_idx) AS n(idx) ON n.idx = e.idx;
     PERFORM 1 FROM ledger.accounts a WHERE a.id = ANY (v_accounts) ORDER BY a.id FOR NO KEY UPDATE;
 
     -- Apply the deltas, then look at the result in the same statement: an unknown account,
@@ -134,7 +135,7 @@ BEGIN
     WITH e AS (
       SELECT x.idx, x.account, x.amount
       FROM unnest(p_entry_transfer, p_entry_account, p_entry_amount) AS x(idx, account, amount)
-      WHERE x.idx = ANY (v_new_idx)
+      JOIN unnest(v_new_idx) AS n(idx) ON n.idx = x.idx
     ), d AS (
       SELECT account, sum(amount) AS delta, sum(greatest(-amount, 0)) AS debits, sum(greatest(amount, 0)) AS credits
       FROM e GROUP BY account
