@@ -44,7 +44,10 @@ export function createPool(
     // Libraries with their own expectations of row types (the job queue) keep the driver's.
     ...(options.driverTypes ? {} : { types: kopekTypes }),
   });
-  // An idle client losing its server (restart, network) must not crash the process.
+  // A client losing its server (restart, network) must not crash the process: idle clients
+  // report through the pool, checked-out ones through their own 'error' event; the query in
+  // flight fails on its own and the pool replaces the client.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
