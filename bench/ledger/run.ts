@@ -53,6 +53,8 @@ const TARGET_RATIO = 0.5;
 const TARGET_BATCH_TPS = 20_000;
 const DEFAULT_SECONDS = 20;
 const QUICK_SECONDS = 5;
+/** Share of the machine used by other processes above which a run is flagged as unreliable. */
+const BUSY_WARNING = 0.1;
 
 const RESULTS_FILE = path.resolve(import.meta.dirname, '..', 'RESULTS.md');
 const RESULTS_HEADER = `# Benchmark results
@@ -76,9 +78,8 @@ interface LatencySummary {
   p99: number;
 }
 
+/** `perSecond` is the TPS pgbench reports (without connection time); percentiles are from its log. */
 interface PgbenchResult extends LatencySummary {
-  /** TPS as pgbench prints it, without the time to open connections. */
-  reportedTps: number;
   version: string;
 }
 
@@ -90,16 +91,25 @@ interface BatchResult {
   callP50: number;
 }
 
-/** How busy the machine and this process were during a phase, to see who ran out of CPU. */
+/** How busy the machine was during a phase and who kept it busy, to see what ran out of CPU. */
 interface CpuLoad {
   /** Share of all cores busy, 0..1. */
   machine: number;
   /** This Node process, in cores (1 = one core fully busy). */
   node: number;
+  /**
+   * Share of all cores used by anything but this process, pgbench and the embedded server (a test
+   * suite running alongside, say); undefined where that cannot be told (an external server).
+   */
+  others: number | undefined;
 }
 
 interface Results {
   options: Options;
+  /** Share of the machine other processes kept busy just before the run, 0..1. */
+  busyBefore: number;
+  /** The largest share of the machine other processes used during a phase, where known. */
+  busyDuring: number | undefined;
   postgresVersion: string;
   pgbench: PgbenchResult;
   pgbenchCpu: CpuLoad;
@@ -142,19 +152,20 @@ function parseOptions(args: string[]): Options {
     },
     strict: true,
   });
-  const seconds =
-    values.seconds === undefined ? (values.quick ? QUICK_SECONDS : DEFAULT_SECONDS) : Number(values.seconds);
-  if (!Number.isInteger(seconds) || seconds < 1)
-    throw new Error(`--seconds must be a positive integer, got ${values.seconds}`);
+  const fallback = values.quick ? QUICK_SECONDS : DEFAULT_SECONDS;
+  const seconds = values.seconds === undefined ? fallback : Number(values.seconds);
+  if (!Number.isInteger(seconds) || seconds < 1) throw new Error('--seconds wants a positive integer');
   return { seconds, quick: values.quick, record: !values['no-record'] };
 }
 
 async function runBench(options: Options, cleanup: Cleanup): Promise<Results> {
-  const adminUrl = await openServer(cleanup);
+  const busyBefore = await measureBackgroundLoad();
+  const { adminUrl, serverPid } = await openServer(cleanup);
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   cleanup.add(() => admin.end());
-  const postgresVersion = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
+  const version = await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+  const postgresVersion = version.rows[0]!.v;
   const suffix = `${process.pid}`;
   const ledgerUrl = await scratchDatabase(admin, adminUrl, `kopek_bench_${suffix}`, cleanup);
   const pgbenchUrl = await scratchDatabase(admin, adminUrl, `pgbench_${suffix}`, cleanup);
@@ -165,11 +176,11 @@ async function runBench(options: Options, cleanup: Cleanup): Promise<Results> {
   console.log('\n[A] pgbench -N');
   await initPgbench(pgbenchUrl);
   await checkpoint(admin);
-  const pgbenchCpu = startCpuMeter();
+  const pgbenchCpu = startCpuMeter(serverPid);
   const pgbench = await runPgbench(pgbenchUrl, options.seconds, logDir);
   const pgbenchLoad = pgbenchCpu();
 
-  const pool = createPool(ledgerUrl, CALLERS, 'kopek-bench');
+  const pool = createPool(ledgerUrl, CALLERS, { applicationName: 'kopek-bench' });
   cleanup.add(() => pool.end());
   await migrate(pool);
   await migrateQueue(ledgerUrl);
@@ -182,13 +193,13 @@ async function runBench(options: Options, cleanup: Cleanup): Promise<Results> {
   // The pool opens its connections lazily; pgbench's TPS leaves connection time out, so a short
   // unmeasured run does the same here (and lets V8 and the plpgsql plan cache warm up).
   await runSingle(pool, accounts, Math.min(2, options.seconds), `${runId}:warm`);
-  const singleCpu = startCpuMeter();
+  const singleCpu = startCpuMeter(serverPid);
   const single = await runSingle(pool, accounts, options.seconds, `${runId}:single`);
   const singleLoad = singleCpu();
 
   console.log('\n[C] ledger transferBatch()');
   await checkpoint(admin);
-  const batchCpu = startCpuMeter();
+  const batchCpu = startCpuMeter(serverPid);
   const batch = await runBatches(pool, accounts, options.seconds, `${runId}:batch`);
   const batchLoad = batchCpu();
 
@@ -200,8 +211,11 @@ async function runBench(options: Options, cleanup: Cleanup): Promise<Results> {
   }
   console.log(`ok: ${report.accounts} accounts, ${report.transfers} transfers, ${report.entries} entries`);
 
+  const others = [pgbenchLoad, singleLoad, batchLoad].map((load) => load.others);
   return {
     options,
+    busyBefore,
+    busyDuring: others.includes(undefined) ? undefined : Math.max(...(others as number[])),
     postgresVersion,
     pgbench,
     pgbenchCpu: pgbenchLoad,
@@ -212,14 +226,30 @@ async function runBench(options: Options, cleanup: Cleanup): Promise<Results> {
   };
 }
 
+/**
+ * Every phase is CPU-bound on a small machine, so anything else running (a test suite, say)
+ * lowers the figures; measure it first so that a run on a busy machine is flagged, not trusted.
+ */
+async function measureBackgroundLoad(): Promise<number> {
+  const meter = startCpuMeter(undefined);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const busy = meter().machine;
+  console.log(`machine ${pct(busy)} busy before the run`);
+  if (busy > BUSY_WARNING) console.warn('warning: other processes are using the CPU: figures will be low');
+  return busy;
+}
+
 // --- server and databases -------------------------------------------------------------------
 
-/** Returns a URL for creating databases: BENCH_DATABASE_URL, or a fresh embedded server's. */
-async function openServer(cleanup: Cleanup): Promise<string> {
+/**
+ * A URL for creating databases: BENCH_DATABASE_URL, or a fresh embedded server's, whose
+ * postmaster pid is returned too (to tell its CPU use from other processes').
+ */
+async function openServer(cleanup: Cleanup): Promise<{ adminUrl: string; serverPid: number | undefined }> {
   const external = process.env.BENCH_DATABASE_URL;
   if (external) {
     console.log('PostgreSQL from BENCH_DATABASE_URL');
-    return external;
+    return { adminUrl: external, serverPid: undefined };
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-'));
   cleanup.add(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -229,7 +259,9 @@ async function openServer(cleanup: Cleanup): Promise<string> {
     log: (line) => console.log(line),
   });
   cleanup.add(() => server.stop());
-  return server.adminUrl;
+  // embedded.ts keeps the cluster in <dataDir>/pg; postmaster.pid starts with the server's pid.
+  const pid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return { adminUrl: server.adminUrl, serverPid: Number.isInteger(pid) && pid > 0 ? pid : undefined };
 }
 
 function freePort(): Promise<number> {
@@ -278,15 +310,9 @@ async function runPgbench(url: string, seconds: number, logDir: string): Promise
   const args = ['-N', '-c', String(CALLERS), '-j', String(PGBENCH_THREADS), '-T', String(seconds)];
   args.push('-P', String(Math.max(1, Math.round(seconds / 4))), '-l', `--log-prefix=${prefix}`);
   console.log(`pgbench ${args.slice(0, -1).join(' ')}`);
-  const started = performance.now();
   const output = await runPgbenchProcess(url, args, true);
-  const wall = (performance.now() - started) / 1000;
-  const reportedTps = parseReportedTps(output);
-  const latencies = readPgbenchLog(logDir);
   const version = (await runPgbenchProcess(url, ['--version'], false)).trim();
-  // Throughput is pgbench's own figure; the percentiles come from its per-transaction log.
-  const summary = summarize(latencies, Math.min(seconds, wall));
-  return { ...summary, perSecond: reportedTps, reportedTps, version };
+  return { ...summarize(readPgbenchLog(logDir), seconds), perSecond: parseReportedTps(output), version };
 }
 
 /**
@@ -315,21 +341,14 @@ function runPgbenchProcess(url: string, args: string[], showProgress: boolean): 
       stderr += chunk;
       if (showProgress) process.stderr.write(chunk);
     });
-    child.once('error', (error) => {
-      const hint =
-        (error as NodeJS.ErrnoException).code === 'ENOENT'
-          ? ' (install postgresql-client, or set PGBENCH)'
-          : '';
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      const hint = error.code === 'ENOENT' ? ' (install postgresql-client, or set PGBENCH)' : '';
       reject(new Error(`cannot run ${binary}${hint}: ${error.message}`));
     });
     child.once('close', (code) => {
-      if (code === 0) resolve(stdout);
-      else
-        reject(
-          new Error(
-            `pgbench ${args.join(' ')} exited with ${code}:\n${stderr.slice(-2000)}${stdout.slice(-2000)}`,
-          ),
-        );
+      if (code === 0) return resolve(stdout);
+      const output = `${stderr}${stdout}`.slice(-4000);
+      reject(new Error(`pgbench ${args.join(' ')} exited with ${code}:\n${output}`));
     });
   });
 }
@@ -426,9 +445,8 @@ async function runSingle(
     latencies.push(performance.now() - t0);
   });
   const summary = summarize(Float64Array.from(latencies), (performance.now() - started) / 1000);
-  console.log(
-    `${summary.count} transfers, ${fmt(summary.perSecond)}/s, p50 ${ms(summary.p50)}, p99 ${ms(summary.p99)}`,
-  );
+  const { count, perSecond, p50, p99 } = summary;
+  console.log(`${count} transfers, ${fmt(perSecond)}/s, p50 ${ms(p50)}, p99 ${ms(p99)}`);
   return summary;
 }
 
@@ -486,9 +504,8 @@ async function runBatches(
     perSecond: transfers / elapsed,
     callP50: percentile(Float64Array.from(callTimes).sort(), 0.5),
   };
-  console.log(
-    `${callTimes.length} calls of ${BATCH_SIZE}: ${fmt(result.perSecond)} transfers/s, ${ms(result.callP50)} per call (p50)`,
-  );
+  const calls = `${callTimes.length} calls of ${BATCH_SIZE}`;
+  console.log(`${calls}: ${fmt(result.perSecond)} transfers/s, ${ms(result.callP50)} per call (p50)`);
   return result;
 }
 
@@ -512,23 +529,32 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
-/** Starts measuring; the returned function gives the load since the start. */
-function startCpuMeter(): () => CpuLoad {
+/**
+ * Starts measuring; the returned function gives the load since the start. With the embedded
+ * server's pid, it also tells how much CPU went to other processes.
+ */
+function startCpuMeter(serverPid: number | undefined): () => CpuLoad {
   const machineStart = machineTimes();
   const nodeStart = process.cpuUsage();
+  const ownStart = ownCpuMs(serverPid);
   const t0 = performance.now();
   return () => {
     const machineEnd = machineTimes();
     const node = process.cpuUsage(nodeStart);
-    const wallUs = (performance.now() - t0) * 1000;
+    const ownEnd = ownCpuMs(serverPid);
+    const wallMs = performance.now() - t0;
     const total = machineEnd.total - machineStart.total;
+    const busy = total - (machineEnd.idle - machineStart.idle);
+    const own = ownStart === undefined || ownEnd === undefined ? undefined : ownEnd - ownStart;
     return {
-      machine: total > 0 ? 1 - (machineEnd.idle - machineStart.idle) / total : Number.NaN,
-      node: (node.user + node.system) / wallUs,
+      machine: busy / total,
+      node: (node.user + node.system) / 1000 / wallMs,
+      others: own === undefined ? undefined : Math.max(0, busy - own) / total,
     };
   };
 }
 
+/** Core-milliseconds since boot, busy or not, summed over all cores. */
 function machineTimes(): { idle: number; total: number } {
   let idle = 0;
   let total = 0;
@@ -538,6 +564,55 @@ function machineTimes(): { idle: number; total: number } {
     total += t.user + t.nice + t.sys + t.idle + t.irq;
   }
   return { idle, total };
+}
+
+/** Clock ticks per second of the times in /proc/<pid>/stat (USER_HZ, 100 on mainstream Linux). */
+const USER_HZ = 100;
+
+interface ProcStat {
+  ppid: number;
+  /** CPU time of the process itself, in ticks. */
+  ticks: number;
+  /** CPU time of its exited children that it has waited for, in ticks. */
+  childTicks: number;
+}
+
+/**
+ * CPU milliseconds used so far by this process and its children (pgbench), and by the embedded
+ * server: the postmaster, its live processes, and the exited backends it has reaped. Undefined
+ * without a server pid or without Linux's /proc.
+ */
+function ownCpuMs(serverPid: number | undefined): number | undefined {
+  if (serverPid === undefined) return undefined;
+  const self = readProcStat(process.pid);
+  const server = readProcStat(serverPid);
+  if (!self || !server) return undefined;
+  let ticks = self.ticks + self.childTicks + server.ticks + server.childTicks;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readProcStat(Number(name));
+    if (stat?.ppid === serverPid || stat?.ppid === process.pid) ticks += stat.ticks;
+  }
+  return (ticks * 1000) / USER_HZ;
+}
+
+function readProcStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined; // no /proc, or the process has exited since the listing
+  }
+  // The command name, in parentheses, may hold spaces: count the fields after it (state = 0).
+  const fields = text
+    .slice(text.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  return {
+    ppid: fields[1]!,
+    ticks: fields[11]! + fields[12]!,
+    childTicks: fields[13]! + fields[14]!,
+  };
 }
 
 // --- reporting ----------------------------------------------------------------------------------
@@ -566,42 +641,65 @@ function machineLine(postgresVersion: string): string {
 
 function resultsTable(r: Results): string {
   const ratio = r.single.perSecond / r.pgbench.perSecond;
-  const cpu = (load: CpuLoad) => `machine CPU ${pct(load.machine)}, Node ${load.node.toFixed(2)} cores`;
-  const rows = [
-    ['pgbench -N TPS', fmt(r.pgbench.perSecond), 'baseline', '', cpu(r.pgbenchCpu)],
+  const batchOk = r.batch.perSecond >= TARGET_BATCH_TPS;
+  return markdownTable(
+    ['measure', 'value', 'target', 'result', 'notes'],
+    ['left', 'right', 'left', 'left', 'left'],
     [
-      'pgbench -N p50 / p99',
-      `${ms(r.pgbench.p50)} / ${ms(r.pgbench.p99)}`,
-      '',
-      '',
-      'from the per-transaction log',
+      ['pgbench -N TPS', fmt(r.pgbench.perSecond), 'baseline', '', cpuNote(r.pgbenchCpu)],
+      ['pgbench -N p50 / p99', `${ms(r.pgbench.p50)} / ${ms(r.pgbench.p99)}`, '', '', 'per-transaction log'],
+      ['ledger single TPS', fmt(r.single.perSecond), '', '', cpuNote(r.singleCpu)],
+      [
+        'ledger single p50 / p95 / p99',
+        `${ms(r.single.p50)} / ${ms(r.single.p95)} / ${ms(r.single.p99)}`,
+        '',
+        '',
+        '',
+      ],
+      ['ledger / pgbench', pct(ratio), `≥ ${pct(TARGET_RATIO)}`, passFail(ratio >= TARGET_RATIO), ''],
+      [
+        'batch transfers/s',
+        fmt(r.batch.perSecond),
+        `≥ ${fmt(TARGET_BATCH_TPS)}`,
+        passFail(batchOk),
+        batchNote(r),
+      ],
     ],
-    ['ledger single TPS', fmt(r.single.perSecond), '', '', cpu(r.singleCpu)],
-    [
-      'ledger single p50 / p95 / p99',
-      `${ms(r.single.p50)} / ${ms(r.single.p95)} / ${ms(r.single.p99)}`,
-      '',
-      '',
-      '',
-    ],
-    ['ledger / pgbench', pct(ratio), `≥ ${pct(TARGET_RATIO)}`, passFail(ratio >= TARGET_RATIO), ''],
-    [
-      'batch transfers/s',
-      fmt(r.batch.perSecond),
-      `≥ ${fmt(TARGET_BATCH_TPS)}`,
-      passFail(r.batch.perSecond >= TARGET_BATCH_TPS),
-      `${BATCH_SIZE} per call, ${ms(r.batch.callP50)} per call; ${cpu(r.batchCpu)}`,
-    ],
-  ];
-  return [
-    '| measure | value | target | result | notes |',
-    '| --- | ---: | --- | --- | --- |',
-    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
-  ].join('\n');
+  );
+}
+
+function batchNote(r: Results): string {
+  return `${BATCH_SIZE} per call, ${ms(r.batch.callP50)} per call; ${cpuNote(r.batchCpu)}`;
+}
+
+/** Who used the CPU during a phase: whether PostgreSQL, Node or something else was the limit. */
+function cpuNote(load: CpuLoad): string {
+  const others = load.others === undefined ? '' : ` (other processes ${pct(load.others)})`;
+  return `machine CPU ${pct(load.machine)}${others}, Node ${load.node.toFixed(2)} cores`;
+}
+
+/**
+ * A markdown table with its columns padded the way the repository's formatter (biome) pads them,
+ * so that appending to RESULTS.md keeps `npm run lint` clean.
+ */
+function markdownTable(header: string[], align: ('left' | 'right')[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(3, title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (align[i] === 'right' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = widths.map((w, i) => (align[i] === 'right' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
+  return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+/** Whether other work on the machine competed with the bench for CPU, from both measurements. */
+function busyNote(r: Results): string {
+  const during = r.busyDuring === undefined ? '' : `, at most ${pct(r.busyDuring)} during a phase`;
+  const note = `Other processes used ${pct(r.busyBefore)} of the machine just before the run${during}`;
+  const busy = r.busyBefore > BUSY_WARNING || (r.busyDuring ?? 0) > BUSY_WARNING;
+  return busy ? `**${note}: the figures are low and unreliable.**` : `${note}.`;
 }
 
 function printSummary(r: Results): void {
-  console.log(`\n${machineLine(r.postgresVersion)}\n`);
+  console.log(`\n${machineLine(r.postgresVersion)}\n${busyNote(r)}\n`);
   console.log(resultsTable(r));
 }
 
@@ -613,7 +711,7 @@ function appendResults(r: Results): void {
     `## ledger — ${new Date().toISOString()} — ${machineLine(r.postgresVersion)}`,
     '',
     `${r.options.seconds} s per phase${mode}; ${CALLERS} callers / pgbench clients (-j ${PGBENCH_THREADS}, -s ${PGBENCH_SCALE}, ` +
-      `${r.pgbench.version}); ledger: ${ACCOUNTS.toLocaleString('en-US')} accounts, one pool of ${CALLERS}.`,
+      `${r.pgbench.version}); ledger: ${ACCOUNTS.toLocaleString('en-US')} accounts, one pool of ${CALLERS}. ${busyNote(r)}`,
     '',
     resultsTable(r),
     '',

@@ -1,5 +1,10 @@
 import { Command, Option } from 'commander';
+import { registerBrokerCommands } from '../broker/cli.ts';
+import { registerLendingDealCommands } from '../lending/deals-cli.ts';
+import { registerLendingProductCommands } from '../lending/products-cli.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
+import { registerProcessingCommands } from '../processing/cli.ts';
+import { registerStaffCommands } from '../staff/cli.ts';
 import { registerDatabaseCommands } from './database-commands.ts';
 import { registerLedgerCommands } from './ledger-commands.ts';
 import { serve } from './serve.ts';
@@ -26,6 +31,11 @@ export function buildCli(): Command {
     });
   registerDatabaseCommands(program);
   registerLedgerCommands(program);
+  registerProcessingCommands(program);
+  registerLendingProductCommands(program);
+  registerLendingDealCommands(program);
+  registerStaffCommands(program);
+  registerBrokerCommands(program);
   return program;
 }
 

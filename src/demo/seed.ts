@@ -1,7 +1,12 @@
+import { brokerDemoSeeder } from '../broker/demo.ts';
 import { CURRENCIES, settlementAccount } from '../ledger/system-accounts.ts';
+import { lendingDealsSeeder } from '../lending/deals-demo.ts';
+import { lendingProductsSeeder } from '../lending/products-demo.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { withTx } from '../platform/db/tx.ts';
+import { processingSeeder } from '../processing/demo.ts';
+import { staffSeeder } from '../staff/demo.ts';
 
 /** A module's part of the demo data set. Each step is idempotent: seeding twice changes nothing. */
 export interface DemoSeeder {
@@ -16,6 +21,11 @@ const SEEDERS: DemoSeeder[] = [
       for (const currency of CURRENCIES) await settlementAccount(tx, currency);
     },
   },
+  processingSeeder,
+  lendingProductsSeeder,
+  lendingDealsSeeder,
+  staffSeeder,
+  brokerDemoSeeder,
 ];
 
 export async function isDemoSeeded(ctx: AppContext): Promise<boolean> {

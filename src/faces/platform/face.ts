@@ -12,11 +12,7 @@ export const platformFace: Face = {
   description: 'Health, readiness and metrics of a Kopek process.',
   prefix: '',
   version: '1.0.0',
-  replyError(error, request, reply) {
-    return reply
-      .status(error.status)
-      .send({ error: { code: error.code, message: error.message, requestId: request.id } });
-  },
+  replyError: replyPlatformError,
   routes(app, ctx) {
     app.get(
       '/healthz',

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { commandConfig } from '../cli/config.ts';
+import { newToken } from '../platform/crypto.ts';
+import { withTx } from '../platform/db/tx.ts';
+import { openRuntime } from '../platform/runtime.ts';
+import { DEMO_BANKS } from './demo.ts';
+import { startLenderSimulator } from './lender-simulator/simulator.ts';
+import { upsertPartner } from './partners.ts';
+import { generateRegistries } from './registries.ts';
+
+export function registerBrokerCommands(program: Command): void {
+  const broker = program.command('broker').description('the credit-application broker (DenimHub)');
+  broker
+    .command('simulate')
+    .description('run the demo banks (lender simulators) on loopback until Ctrl+C')
+    .action(async () => {
+      const sims = await Promise.all(DEMO_BANKS.map((b) => startLenderSimulator(b.config, b.port)));
+      for (const s of sims) process.stdout.write(`${s.config.code}: ${s.url}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await Promise.all(sims.map((s) => s.close()));
+    });
+  broker
+    .command('partner-create')
+    .description('create a partner (or rotate its token); prints the new token once')
+    .requiredOption('--guid <guid>', 'partner_guid')
+    .requiredOption('--name <name>', 'name')
+    .option('--deadline-ms <ms>', 'offer collection deadline', '30000')
+    .action(async (o: { guid: string; name: string; deadlineMs: string }) => {
+      const runtime = await openRuntime(commandConfig());
+      try {
+        const token = newToken();
+        await withTx(runtime.ctx.pool, (tx) =>
+          upsertPartner(tx, { guid: o.guid, name: o.name, token, offerDeadlineMs: Number(o.deadlineMs) }),
+        );
+        process.stdout.write(`partner ${o.guid}: token ${token}\n`);
+      } finally {
+        await runtime.close();
+      }
+    });
+  broker
+    .command('sms')
+    .description(
+      'the last SMS of the outbox with their texts (signing codes, payment links); not in production',
+    )
+    .option('--last <n>', 'how many', '10')
+    .action(async (o: { last: string }) => {
+      const config = commandConfig();
+      if (config.mode === 'production') throw new Error('the SMS texts are shown outside production only');
+      const runtime = await openRuntime(config);
+      try {
+        const { rows } = await runtime.ctx.pool.query<{
+          id: bigint;
+          created_at: Date;
+          phone_masked: string;
+          status: string;
+          text_enc: string;
+        }>(
+          `SELECT id, created_at, phone_masked, status, text_enc FROM broker.sms_outbox ORDER BY id DESC LIMIT $1`,
+          [Number(o.last) || 10],
+        );
+        for (const r of rows.reverse())
+          process.stdout.write(
+            `${r.created_at.toISOString()} ${r.phone_masked} [${r.status}] ${runtime.ctx.cipher.decrypt(r.text_enc)}\n`,
+          );
+      } finally {
+        await runtime.close();
+      }
+    });
+  broker
+    .command('registries')
+    .description('generate (and deliver) the reconciliation registries of a business date')
+    .requiredOption('--date <YYYY-MM-DD>', 'business date')
+    .action(async (o: { date: string }) => {
+      const runtime = await openRuntime(commandConfig());
+      try {
+        const n = await generateRegistries(runtime.ctx, o.date);
+        process.stdout.write(`registries for ${o.date}: ${n} file(s)\n`);
+      } finally {
+        await runtime.close();
+      }
+    });
+}

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { enqueue } from '../jobs/queue.ts';
+import type { AppContext } from '../platform/context.ts';
+import type { Tx } from '../platform/db/tx.ts';
+import { withTx } from '../platform/db/tx.ts';
+import { type FormRow, formById } from './access.ts';
+import { type LenderOffer, LenderUnavailable } from './lenders/adapter.ts';
+import { adapterFor, loadLender } from './lenders/registry.ts';
+import { applyMapping, type FieldMapping } from './routing.ts';
+
+type Outcome =
+  | { status: 'offered'; offers: LenderOffer[] }
+  | { status: 'declined' | 'error'; detail: string };
+
+interface PendingLender {
+  lenderId: bigint;
+  mapping: FieldMapping;
+}
+
+async function pendingLenders(ctx: AppContext, formId: string, lenderId?: string): Promise<PendingLender[]> {
+  const { rows } = await ctx.pool.query<{ lender_id: bigint; mapping: FieldMapping | null }>(
+    `SELECT fl.lender_id, r.mapping FROM broker.form_lenders fl
+     JOIN broker.forms f ON f.id = fl.form_id
+     LEFT JOIN broker.routes r ON r.partner_id = f.partner_id AND r.kind = f.kind AND r.lender_id = fl.lender_id
+     WHERE fl.form_id = $1 AND fl.status = 'pending' AND ($2::bigint IS NULL OR fl.lender_id = $2)
+     ORDER BY fl.lender_id`,
+    [formId, lenderId ?? null],
+  );
+  return rows.map((r) => ({ lenderId: r.lender_id, mapping: r.mapping ?? {} }));
+}
+
+/**
+ * Asks one lender, outside any transaction. Throws `LenderUnavailable` when a retry makes sense
+ * (attempts left and time before the deadline); any other failure is an `error` answer.
+ */
+async function askLender(
+  ctx: AppContext,
+  form: FormRow,
+  fields: Record<string, unknown>,
+  p: PendingLender,
+  attempt: number,
+  maxAttempts: number,
+): Promise<Outcome> {
+  const lender = await loadLender(ctx.pool, p.lenderId);
+  try {
+    const result = await adapterFor(ctx, lender).score({
+      applicationId: form.guid,
+      kind: form.kind,
+      offline: form.offline,
+      amount: form.amount,
+      initialPayment: form.initial_payment,
+      termValue: form.term_value ?? undefined,
+      fields: applyMapping(fields, p.mapping),
+    });
+    if (result.decision === 'declined')
+      return { status: 'declined', detail: result.reason || 'отказ кредитора' };
+    return result.offers.length > 0
+      ? { status: 'offered', offers: result.offers }
+      : { status: 'declined', detail: 'кредитор не предложил продуктов' };
+  } catch (error) {
+    // Retry while there is time before the deadline; past it the close job has the last word.
+    if (
+      error instanceof LenderUnavailable &&
+      attempt < maxAttempts &&
+      Date.now() < form.deadline_at.getTime()
+    )
+      throw error;
+    ctx.log.warn({ err: error, lender: lender.code, form: form.guid }, 'broker: lender scoring failed');
+    return { status: 'error', detail: (error as Error).message.slice(0, 500) };
+  }
+}
+
+/**
+ * Writes lenders' answers under the form's row lock, in one transaction. An answer that arrives
+ * after collection closed is kept as `late` and its offers stay out; when no lender is pending
+ * any more, collection closes.
+ */
+async function recordAnswers(
+  ctx: AppContext,
+  formId: string,
+  answers: { lenderId: bigint; outcome: Outcome }[],
+) {
+  if (answers.length === 0) return;
+  await withTx(ctx.pool, async (tx) => {
+    const locked = await formById(tx, formId, true);
+    if (!locked) return;
+    const late = locked.status !== 'collecting';
+    for (const { lenderId, outcome } of answers) {
+      const { rowCount } = await tx.query(
+        `UPDATE broker.form_lenders SET status = $3, detail = $4, answered_at = now()
+         WHERE form_id = $1 AND lender_id = $2 AND status = 'pending'`,
+        [formId, lenderId, late ? 'late' : outcome.status, 'detail' in outcome ? outcome.detail : null],
+      );
+      if (late || rowCount === 0 || outcome.status !== 'offered') continue;
+      for (const offer of outcome.offers) await insertOffer(tx, locked.id, lenderId, locked.kind, offer);
+    }
+    if (late) return;
+    const { rows: pending } = await tx.query(
+      `SELECT 1 FROM broker.form_lenders WHERE form_id = $1 AND status = 'pending' LIMIT 1`,
+      [formId],
+    );
+    if (pending.length === 0) await closeCollection(tx, locked.id);
+  });
+}
+
+/** Job `broker:score`: asks one lender again (a retry after it could not be reached). */
+export async function scoreForm(
+  ctx: AppContext,
+  formId: string,
+  lenderId: string,
+  attempt: number,
+  maxAttempts: number,
+): Promise<void> {
+  const form = await formById(ctx.pool, formId);
+  if (form?.status !== 'collecting') return;
+  const [pending] = await pendingLenders(ctx, formId, lenderId);
+  if (!pending) return;
+  const fields = JSON.parse(ctx.cipher.decrypt(form.payload_enc)) as Record<string, unknown>;
+  const outcome = await askLender(ctx, form, fields, pending, attempt, maxAttempts);
+  await recordAnswers(ctx, formId, [{ lenderId: pending.lenderId, outcome }]);
+}
+
+/** Answers that arrive this long before the deadline are written together with the others. */
+const BATCH_MARGIN_MS = 1000;
+
+/**
+ * Job `broker:collect`: schedules the deadline job (`broker:close_offers` at the form's deadline),
+ * then asks every pending lender at once, so one worker slot covers the slowest lender rather
+ * than the sum. The answers that arrive before the deadline (less a margin) are written in one
+ * transaction; a later one is written as it comes. A lender that could not be reached gets a job
+ * of its own (`broker:score`) to retry it while the deadline allows.
+ */
+export async function collectOffers(ctx: AppContext, formId: string, deadline: Date): Promise<void> {
+  // The deadline job exists before any lender is asked; a retry of this job replaces it (job key).
+  await enqueue(
+    ctx.pool,
+    'broker:close_offers',
+    { formId },
+    { runAt: deadline, maxAttempts: 10, jobKey: `broker:close_offers:${formId}` },
+  );
+  if (Date.now() >= deadline.getTime()) return;
+  const form = await formById(ctx.pool, formId);
+  if (form?.status !== 'collecting') return;
+  const lenders = await pendingLenders(ctx, formId);
+  const fields = JSON.parse(ctx.cipher.decrypt(form.payload_enc)) as Record<string, unknown>;
+  const settled: { lenderId: bigint; outcome: Outcome }[] = [];
+  let batched = false;
+  const late: Promise<void>[] = [];
+  let failure: unknown;
+  // Writes after the batch run on their own; a failure fails the job (its retry asks the rest again).
+  const track = (work: Promise<void>) =>
+    late.push(
+      work.catch((error: unknown) => {
+        failure ??= error;
+      }),
+    );
+  const calls = lenders.map((p) =>
+    askLender(ctx, form, fields, p, 1, 2).then(
+      (outcome) => {
+        if (!batched) settled.push({ lenderId: p.lenderId, outcome });
+        else track(recordAnswers(ctx, formId, [{ lenderId: p.lenderId, outcome }]));
+      },
+      () => {
+        track(retryLater(ctx, formId, p.lenderId));
+      },
+    ),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(calls),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, deadline.getTime() - Date.now() - BATCH_MARGIN_MS));
+    }),
+  ]);
+  clearTimeout(timer);
+  batched = true;
+  await recordAnswers(ctx, formId, settled.splice(0));
+  await Promise.all(calls);
+  await Promise.all(late);
+  if (failure) throw failure;
+}
+
+/** A lender that could not be reached is asked again by a job of its own, a second later. */
+function retryLater(ctx: AppContext, formId: string, lenderId: bigint): Promise<void> {
+  return enqueue(
+    ctx.pool,
+    'broker:score',
+    { formId, lenderId },
+    {
+      maxAttempts: SCORE_MAX_ATTEMPTS,
+      runAt: new Date(Date.now() + 1000),
+      jobKey: `broker:score:${formId}:${lenderId}`,
+    },
+  );
+}
+
+/** Lender calls get this many tries; the offer deadline usually ends them sooner. */
+export const SCORE_MAX_ATTEMPTS = 3;
+
+async function insertOffer(tx: Tx, formId: bigint, lenderId: bigint, kind: 'pos' | 'bnpl', o: LenderOffer) {
+  // What the client pays in all: the sort key of get_offers ("sorted by the client's cost").
+  const total =
+    o.regularPaymentAmount * BigInt(o.paymentsCount) +
+    o.initialPayment +
+    o.lifeInsuranceSum +
+    o.workInsuranceSum;
+  await tx.query(
+    `INSERT INTO broker.offers (guid, form_id, lender_id, lender_offer_id, name, initial_payment, amount,
+       life_insurance_sum, work_insurance_sum, term_value, term_unit, regular_payment_amount, regular_period_type,
+       payments_count, rate, total_cost, status, signing_mode)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'offered', $17)
+     ON CONFLICT (form_id, lender_id, lender_offer_id) DO NOTHING`,
+    [
+      randomUUID(),
+      formId,
+      lenderId,
+      o.lenderOfferId,
+      o.name,
+      o.initialPayment,
+      o.amount,
+      o.lifeInsuranceSum,
+      o.workInsuranceSum,
+      o.termValue,
+      o.termUnit,
+      o.regularPaymentAmount,
+      o.regularPeriodType,
+      o.paymentsCount,
+      o.rate,
+      total,
+      kind === 'bnpl' ? 'payment_link' : 'sms',
+    ],
+  );
+}
+
+/**
+ * Ends offer collection (all lenders answered, or the deadline came): `done` with whatever
+ * offers arrived; `declined` when none did and some lender declined; `error` when none answered.
+ */
+export async function closeCollection(tx: Tx, formId: bigint): Promise<void> {
+  const { rows } = await tx.query<{ offers: bigint; declined: bigint }>(
+    `SELECT (SELECT count(*) FROM broker.offers WHERE form_id = $1) AS offers,
+            (SELECT count(*) FROM broker.form_lenders WHERE form_id = $1 AND status = 'declined') AS declined`,
+    [formId],
+  );
+  const { offers, declined } = rows[0]!;
+  const [status, offerStatus] =
+    offers > 0n ? ['offers', 'done'] : declined > 0n ? ['declined', 'declined'] : ['error', 'error'];
+  await tx.query(
+    `UPDATE broker.forms SET status = $2, offer_status = $3, closed_at = now(), updated_at = now()
+     WHERE id = $1 AND status = 'collecting'`,
+    [formId, status, offerStatus],
+  );
+}
+
+/** Job `broker:close_offers`, scheduled at the deadline: lenders still silent are marked late. */
+export async function closeAtDeadline(ctx: AppContext, formId: string): Promise<void> {
+  await withTx(ctx.pool, async (tx) => {
+    const form = await formById(tx, formId, true);
+    if (form?.status !== 'collecting') return;
+    await tx.query(
+      `UPDATE broker.form_lenders SET status = 'late', detail = 'кредитор не ответил до срока', answered_at = now()
+       WHERE form_id = $1 AND status = 'pending'`,
+      [formId],
+    );
+    await closeCollection(tx, form.id);
+  });
+}
