@@ -1,10 +1,12 @@
 import type { DemoSeeder } from '../demo/seed.ts';
-import type { SimulatorConfig } from './lender-simulator/simulator.ts';
+import type { AppContext } from '../platform/context.ts';
+import { type SimulatorConfig, startLenderSimulator } from './lender-simulator/simulator.ts';
 import { setRoute, upsertLender, upsertPartner, upsertPoint } from './partners.ts';
 
 /**
  * The demo broker: partner `demo-partner` (token `demo-partner-token`) with an online POS point
- * `demo-point`, an offline one and a BNPL one; two simulated banks (run them with
+ * `demo-point`, an offline one and a BNPL one; two simulated banks (started by `kopek serve` in
+ * development on free ports, or standalone on their fixed ports with
  * `kopek broker simulate`) and Kopek's own MFO as a third lender, routed once it is wired.
  */
 export const DEMO_BANKS: { port: number; name: string; config: SimulatorConfig }[] = [
@@ -122,3 +124,24 @@ export const brokerDemoSeeder: DemoSeeder = {
     await setRoute(tx, { partnerId, kind: 'pos', lenderId: mfo, enabled: false });
   },
 };
+
+/**
+ * Development and demo only: the demo banks' lender simulators on free loopback ports, with the
+ * demo lenders pointed at them.
+ */
+export async function startDemoBanks(ctx: AppContext): Promise<{ close(): Promise<void> } | undefined> {
+  if (ctx.config.mode !== 'development') return undefined;
+  const sims = await Promise.all(DEMO_BANKS.map((bank) => startLenderSimulator(bank.config)));
+  for (const sim of sims) {
+    await ctx.pool.query(`UPDATE broker.lenders SET base_url = $2 WHERE code = $1 AND adapter = 'http'`, [
+      sim.config.code,
+      sim.url,
+    ]);
+  }
+  ctx.log.info(`broker: demo banks on ${sims.map((s) => `${s.config.code} ${s.url}`).join(', ')}`);
+  return {
+    async close() {
+      await Promise.all(sims.map((s) => s.close()));
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { startDemoCompanions } from '../demo/companions.ts';
 import { isDemoSeeded, seedDemo } from '../demo/seed.ts';
 import { FACES } from '../faces/index.ts';
 import { startWorker, type Worker } from '../jobs/queue.ts';
@@ -16,6 +17,7 @@ export async function serve(config: Config): Promise<void> {
   const { ctx } = runtime;
   const log = ctx.log;
   let worker: Worker | undefined;
+  let stopCompanions: () => Promise<void> = async () => undefined;
   try {
     const shouldSeed =
       config.seedDemo === 'always' ||
@@ -24,6 +26,8 @@ export async function serve(config: Config): Promise<void> {
       await seedDemo(ctx, (line) => log.info(line));
       log.info('demo data loaded (see README: demo credentials)');
     }
+    const companions = config.mode === 'development' ? await startDemoCompanions(ctx) : undefined;
+    stopCompanions = () => companions?.close() ?? Promise.resolve();
     if (config.jobsEnabled) {
       worker = await startWorker({
         connectionString: runtime.databaseUrl,
@@ -53,6 +57,7 @@ export async function serve(config: Config): Promise<void> {
       }, 20_000);
       force.unref();
       await app.close();
+      await stopCompanions();
       await worker?.stop();
       await runtime.close();
       log.info('stopped');
@@ -61,6 +66,7 @@ export async function serve(config: Config): Promise<void> {
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
   } catch (error) {
+    await stopCompanions();
     await worker?.stop();
     await runtime.close();
     throw error;

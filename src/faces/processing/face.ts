@@ -6,7 +6,6 @@ import { type Agent, agentBalance } from '../../processing/agents.ts';
 import { findService, listServices } from '../../processing/catalog.ts';
 import { checkPayment } from '../../processing/check.ts';
 import { authenticateAgent, readAuthorization } from '../../processing/credentials.ts';
-import { startDemoSimulator } from '../../processing/demo.ts';
 import { ProcessingRefusal, RESULT, resultMessage } from '../../processing/finality.ts';
 import { operatorByPhone } from '../../processing/operators.ts';
 import { payment } from '../../processing/pay.ts';
@@ -127,13 +126,6 @@ export const processingFace: Face = {
       );
       agents.set(request, agent);
     });
-
-    // Development only: the demo services' provider is the local simulator (see docs/processing.md).
-    const simulator = await startDemoSimulator(ctx).catch((error: unknown) => {
-      ctx.log.warn({ err: error }, 'processing: provider simulator not started');
-      return undefined;
-    });
-    if (simulator) app.addHook('onClose', async () => simulator.close());
 
     const security: { [label: string]: string[] }[] = [{ bearer: [] }, { basic: [] }];
 
