@@ -24,8 +24,8 @@ import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
+import { capture, child, freePort, machineLine, ROOT } from '../lib/common.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const RESULTS_FILE = path.join(ROOT, 'bench', 'RESULTS.md');
 const RESULTS_HEADER = `# Benchmark results
 
@@ -263,76 +263,6 @@ async function collected(pool: pg.Pool, since: Date): Promise<Collection> {
     p99Ms: Math.round(r.p99),
     maxMs: Math.round(r.max),
   };
-}
-
-async function child(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp | undefined,
-  cleanup: (() => unknown)[],
-  readyUrl?: string,
-): Promise<ChildProcess> {
-  const script = args[0]!.endsWith('.js') ? [] : ['--import', 'tsx'];
-  const p = spawn(process.execPath, [...script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let output = '';
-  p.stdout!.on('data', (d) => {
-    output += d;
-  });
-  p.stderr!.on('data', (d) => {
-    output += d;
-  });
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (p.exitCode !== null) return resolve();
-        p.once('exit', () => resolve());
-        p.kill('SIGTERM');
-      }),
-  );
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (p.exitCode !== null) throw new Error(`${args.join(' ')} exited: ${output}`);
-    if (ready?.test(output)) return p;
-    if (readyUrl) {
-      try {
-        if ((await fetch(readyUrl)).status === 200) return p;
-      } catch {
-        // not listening yet
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`${args.join(' ')} not ready: ${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function capture(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    p.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    p.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${args[0]}: ${stderr}`))));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function machineLine(postgresVersion: string): string {
-  const cpus = os.cpus();
-  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, PostgreSQL ${postgresVersion}, load average ${os.loadavg()[0]!.toFixed(1)} at the end (the machine is shared)`;
 }
 
 function resultsTable(r: { bare: Load; create: Load; collection: Collection }): string {

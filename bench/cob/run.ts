@@ -21,6 +21,7 @@ import { runCob } from '../../src/lending/accrual/cob.ts';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool } from '../../src/platform/db/pool.ts';
+import { freePort, machineLine } from '../lib/common.ts';
 import { generateLoans } from './generate.ts';
 
 const DEFAULT_SIZES = [100_000, 300_000, 1_000_000];
@@ -197,25 +198,11 @@ async function busyShare(ms: number): Promise<number> {
   return total > 0 ? 1 - (b.idle - a.idle) / total : 0;
 }
 
-function machineLine(version: string): string {
-  const cpus = os.cpus();
-  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, PostgreSQL ${version}`;
-}
-
 async function openServer(cleanup: (() => Promise<unknown> | unknown)[]): Promise<string> {
   if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-cob-'));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+  const port = await freePort();
   const server = await startEmbeddedPostgres({ dataDir, port });
   cleanup.push(() => server.stop());
   return server.adminUrl;

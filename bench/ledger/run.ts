@@ -36,6 +36,7 @@ import { settlementAccount } from '../../src/ledger/system-accounts.ts';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool, type Pool } from '../../src/platform/db/pool.ts';
+import { freePort, machineLine } from '../lib/common.ts';
 
 /** Concurrent callers, as in the issue; pgbench gets the same number of clients. */
 const CALLERS = 32;
@@ -262,19 +263,6 @@ async function openServer(cleanup: Cleanup): Promise<{ adminUrl: string; serverP
   // embedded.ts keeps the cluster in <dataDir>/pg; postmaster.pid starts with the server's pid.
   const pid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
   return { adminUrl: server.adminUrl, serverPid: Number.isInteger(pid) && pid > 0 ? pid : undefined };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function scratchDatabase(
@@ -631,12 +619,6 @@ function pct(n: number): string {
 
 function passFail(ok: boolean): string {
   return ok ? 'PASS' : 'FAIL';
-}
-
-function machineLine(postgresVersion: string): string {
-  const cpus = os.cpus();
-  const ram = (os.totalmem() / 2 ** 30).toFixed(1);
-  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${ram} GiB RAM, Node ${process.version}, PostgreSQL ${postgresVersion}`;
 }
 
 function resultsTable(r: Results): string {

@@ -28,13 +28,13 @@ import { adjustBalance, createAgent } from '../../src/processing/agents.ts';
 import { importServices, readCatalogFile } from '../../src/processing/catalog.ts';
 import { changeToken, createToken } from '../../src/processing/credentials.ts';
 import { DEMO_CATALOG_FILE, pointDemoServicesAt } from '../../src/processing/demo.ts';
+import { capture, child, freePort, machineLine, ROOT } from '../lib/common.ts';
 
 const CONNECTIONS = 64;
 const AGENTS = 64;
 const PGBENCH_SCALE = 10;
 const DEFAULT_SECONDS = 20;
 const QUICK_SECONDS = 5;
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const RESULTS_FILE = path.resolve(import.meta.dirname, '..', 'RESULTS.md');
 const RESULTS_HEADER = `# Benchmark results
 
@@ -309,75 +309,6 @@ function pgbench(url: string, args: string[]): Promise<string> {
 }
 
 /** A long-running child (tsx script or bin/kopek.js), ready when its output matches or a URL answers 200. */
-async function child(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp | undefined,
-  cleanup: (() => unknown)[],
-  readyUrl?: string,
-): Promise<ChildProcess> {
-  const script = args[0]!.endsWith('.js') ? [] : ['--import', 'tsx'];
-  const p = spawn(process.execPath, [...script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let output = '';
-  p.stdout!.on('data', (d) => {
-    output += d;
-  });
-  p.stderr!.on('data', (d) => {
-    output += d;
-  });
-  cleanup.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (p.exitCode !== null) return resolve();
-        p.once('exit', () => resolve());
-        p.kill('SIGTERM');
-      }),
-  );
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (p.exitCode !== null) throw new Error(`${args.join(' ')} exited: ${output}`);
-    if (ready?.test(output)) return p;
-    if (readyUrl) {
-      try {
-        if ((await fetch(readyUrl)).status === 200) return p;
-      } catch {
-        // not listening yet
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`${args.join(' ')} not ready: ${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function capture(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    p.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    p.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${args[0]}: ${stderr}`))));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function machineLine(postgresVersion: string): string {
-  const cpus = os.cpus();
-  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, PostgreSQL ${postgresVersion}`;
-}
 
 function resultsTable(r: Results): string {
   const f = (n: number) => Math.round(n).toLocaleString('en-US');

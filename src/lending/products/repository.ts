@@ -9,22 +9,8 @@ import type { InstalmentPeriod, Product, ScheduleKind } from '../types.ts';
 import { normalizeRate } from './rates.ts';
 import { validateProduct } from './validate.ts';
 
-export interface ProductInput {
-  code: string;
-  name: string;
-  kind: ScheduleKind;
-  period: InstalmentPeriod | null;
-  minAmount: Kopecks;
-  maxAmount: Kopecks;
-  minTermDays: number;
-  maxTermDays: number;
-  dailyRate: string;
-  penaltyRateYear: string;
-  maxAmountNew: Kopecks;
-  maxAmountRepeat: Kopecks;
-  pskCategory: string;
-  active?: boolean;
-}
+/** A product as an operator describes it: everything but the id, active unless said otherwise. */
+export type ProductInput = Omit<Product, 'id' | 'active'> & { active?: boolean };
 
 interface ProductRow {
   id: bigint;

@@ -1,0 +1,85 @@
+/** Pieces every benchmark shares: ports, child processes, the machine line of a results section. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The machine a figure was measured on, for the heading of a results section. */
+export function machineLine(postgresVersion: string): string {
+  const cpus = os.cpus();
+  const ram = (os.totalmem() / 2 ** 30).toFixed(1);
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${ram} GiB RAM, Node ${process.version}, PostgreSQL ${postgresVersion}`;
+}
+
+/**
+ * Starts a repository script (or a .js file) as a child process and resolves once its output
+ * matches `ready` or `readyUrl` answers 200; its stop is pushed onto `cleanup`.
+ */
+export async function child(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp | undefined,
+  cleanup: (() => unknown)[],
+  readyUrl?: string,
+): Promise<ChildProcess> {
+  const script = args[0]!.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const p = spawn(process.execPath, [...script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let output = '';
+  p.stdout!.on('data', (d) => {
+    output += d;
+  });
+  p.stderr!.on('data', (d) => {
+    output += d;
+  });
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        if (p.exitCode !== null) return resolve();
+        p.once('exit', () => resolve());
+        p.kill('SIGTERM');
+      }),
+  );
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (p.exitCode !== null) throw new Error(`${args.join(' ')} exited: ${output}`);
+    if (ready?.test(output)) return p;
+    if (readyUrl) {
+      try {
+        if ((await fetch(readyUrl)).status === 200) return p;
+      } catch {
+        // not listening yet
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`${args.join(' ')} not ready: ${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Runs a repository script to completion and resolves with its standard output. */
+export function capture(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    p.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${args[0]}: ${stderr}`))));
+  });
+}
