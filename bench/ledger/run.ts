@@ -18,7 +18,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -661,8 +660,8 @@ function cpuNote(load: CpuLoad): string {
 }
 
 /**
- * A markdown table with its columns padded the way the repository's formatter (biome) pads them,
- * so that appending to RESULTS.md keeps `npm run lint` clean.
+ * A markdown table with its columns padded as a markdown formatter (biome 2.6+) lays them out:
+ * readable as plain text, and nothing for a formatter to rewrite in RESULTS.md later.
  */
 function markdownTable(header: string[], align: ('left' | 'right')[], rows: string[][]): string {
   const widths = header.map((title, i) => Math.max(3, title.length, ...rows.map((row) => row[i]!.length)));

@@ -166,13 +166,13 @@ describe('broker journeys through three lenders', () => {
     const firstSms = await h.waitFor('first code', () =>
       latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code'),
     );
-    const firstCode = /(\d{6})/.exec(firstSms)![1]!;
+    const firstCode = /: (\d{6})\./.exec(firstSms)![1]!;
     assert.equal((await h.call('resend_sms_code', ref)).status, 'success');
     const secondSms = await h.waitFor('second code', async () => {
       const t = await latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code');
       return t !== firstSms ? t : undefined;
     });
-    const code = /(\d{6})/.exec(secondSms)![1]!;
+    const code = /: (\d{6})\./.exec(secondSms)![1]!;
     const wrong = code === '000000' ? '111111' : '000000';
     assert.equal((await h.call('check_sms_code', { ...ref, code: wrong })).error_code, 7000);
     if (firstCode !== code)

@@ -132,7 +132,7 @@ describe('broker form lifecycle', () => {
       ])
     ).rows[0]!.id;
     const sms = await h.waitFor('code', () => latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code'));
-    const code = /(\d{6})/.exec(sms)![1]!;
+    const code = /: (\d{6})\./.exec(sms)![1]!;
     const wrong = code === '999999' ? '888888' : '999999';
     for (let i = 0; i < 5; i++)
       assert.equal((await h.call('check_sms_code', { ...ref, code: wrong })).error_code, 7000);
@@ -193,7 +193,7 @@ describe('broker form lifecycle', () => {
         ref.offer_guid,
       ])
     ).rows[0]!.id;
-    const code = /(\d{6})/.exec(
+    const code = /: (\d{6})\./.exec(
       await h.waitFor('code', () => latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code')),
     )![1]!;
     assert.equal((await h.call('check_sms_code', { ...ref, code })).status, 'success');
