@@ -17,6 +17,7 @@ import { migrateQueue } from '../src/jobs/queue.ts';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createPool } from '../src/platform/db/pool.ts';
+import { freePort } from '../test/helpers/server-process.ts';
 
 const args = process.argv.slice(2);
 const integrationOnly = args.includes('--integration');
@@ -28,18 +29,6 @@ function findTests(dir: string): string[] {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) return name === 'node_modules' ? [] : findTests(full);
     return name.endsWith('.test.ts') ? [full] : [];
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
 
