@@ -1,6 +1,5 @@
 /** Pieces every benchmark shares: ports, child processes, the machine line of a results section. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../test/helpers/server-process.ts';
