@@ -3,6 +3,7 @@
  * is a POS `create_form` of the demo shape with a fresh external_id. Prints autocannon's figures as JSON.
  */
 import autocannon from 'autocannon';
+import { printLoad } from '../lib/autocannon.ts';
 
 const [url, seconds, connections, route] = process.argv.slice(2);
 const template = JSON.stringify({
@@ -49,15 +50,4 @@ const result = await autocannon({
     { setupRequest: (request) => ({ ...request, body: template.replace('__ID__', `${run}-${++seq}`) }) },
   ],
 });
-process.stdout.write(
-  JSON.stringify({
-    requests: result.requests.total,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    duration: result.duration,
-  }),
-);
+printLoad(result);

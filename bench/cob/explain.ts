@@ -3,19 +3,17 @@
  * plan of one COB chunk (EXPLAIN ANALYZE, rolled back), to check that a chunk reads only its own
  * range of loans and schedule lines, which is what keeps close of business linear.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool } from '../../src/platform/db/pool.ts';
+import { withCleanup } from '../lib/cleanup.ts';
+import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { generateLoans } from './generate.ts';
 
 const loans = Number(process.argv[2] ?? 200_000);
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-cob-explain-'));
-const server = await startEmbeddedPostgres({ dataDir, port: 54000 + Math.floor(Math.random() * 900) });
-const pool = createPool(server.url, 2);
-try {
+await withCleanup(async (cleanup) => {
+  const server = await openServer('cob-explain', cleanup, true);
+  const pool = createPool(await scratchDatabase(server, `kopek_cob_explain_${process.pid}`, cleanup), 2);
+  cleanup.push(() => pool.end());
   await migrate(pool);
   await generateLoans(pool, loans, '2026-06-15', (line) => console.log(line));
   const client = await pool.connect();
@@ -34,8 +32,4 @@ try {
   } finally {
     client.release();
   }
-} finally {
-  await pool.end();
-  await server.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-}
+});

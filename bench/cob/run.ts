@@ -10,18 +10,15 @@
  * Uses a throwaway embedded PostgreSQL unless BENCH_DATABASE_URL names a server where the user
  * may create databases.
  */
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { verifyLedger } from '../../src/ledger/index.ts';
 import { runCob } from '../../src/lending/accrual/cob.ts';
-import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool } from '../../src/platform/db/pool.ts';
-import { freePort, machineLine } from '../lib/common.ts';
+import { withCleanup } from '../lib/cleanup.ts';
+import { busyShare } from '../lib/common.ts';
+import { benchOptions } from '../lib/options.ts';
+import { databaseUrl, openServer } from '../lib/postgres.ts';
+import { report } from '../lib/results.ts';
 import { generateLoans } from './generate.ts';
 
 const DEFAULT_SIZES = [100_000, 300_000, 1_000_000];
@@ -33,12 +30,6 @@ const LINEAR_TOLERANCE = 1.5;
 const BUSINESS_DATE = '2026-06-15';
 /** Share of the machine busy before the run above which the figures are flagged. */
 const BUSY_WARNING = 0.1;
-const RESULTS_FILE = path.resolve(import.meta.dirname, '..', 'RESULTS.md');
-const RESULTS_HEADER = `# Benchmark results
-
-Appended by \`npm run bench -- <name>\`; see bench/README.md for what each bench measures.
-Earlier sections are kept as they were written: compare runs on the same machine only.
-`;
 
 interface SizeResult {
   loans: number;
@@ -53,31 +44,19 @@ interface SizeResult {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      sizes: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      'no-record': { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  const sizes = values.sizes
-    ? values.sizes.split(',').map((s) => Number(s.replace(/_/g, '')))
-    : values.quick
+  const options = benchOptions(args, { extra: ['sizes'] });
+  const given = options.values.sizes;
+  const sizes = given
+    ? given.split(',').map((s) => Number(s.replace(/_/g, '')))
+    : options.quick
       ? QUICK_SIZES
       : DEFAULT_SIZES;
   if (sizes.some((n) => !Number.isInteger(n) || n < 1))
-    throw new Error(`--sizes: positive integers, got ${values.sizes}`);
+    throw new Error(`--sizes: positive integers, got ${given}`);
 
-  const cleanup: (() => Promise<unknown> | unknown)[] = [];
-  try {
-    const adminUrl = await openServer(cleanup);
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    cleanup.push(() => admin.end());
-    const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v"))
-      .rows[0]!.v;
+  await withCleanup(async (cleanup) => {
+    const server = await openServer('cob', cleanup, true);
+    const { admin, adminUrl, postgresVersion: version } = server;
     const busyBefore = await busyShare(2_000);
     console.log(`machine ${(busyBefore * 100).toFixed(0)}% busy before the run`);
     if (busyBefore > BUSY_WARNING)
@@ -86,9 +65,7 @@ export async function main(args: string[]): Promise<void> {
     for (const loans of sizes) {
       const name = `kopek_bench_cob_${process.pid}_${loans}`;
       await admin.query(`CREATE DATABASE ${name}`);
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      const pool = createPool(url.toString(), 4, { applicationName: 'kopek-bench-cob' });
+      const pool = createPool(databaseUrl(adminUrl, name), 4, { applicationName: 'kopek-bench-cob' });
       try {
         await migrate(pool);
         console.log(`\n${loans.toLocaleString('en-US')} loans: generating`);
@@ -126,39 +103,23 @@ export async function main(args: string[]): Promise<void> {
         await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       }
     }
-    const table = resultsTable(results);
-    console.log(`\n${machineLine(version)}\n\n${table}`);
-    if (!values['no-record']) {
-      if (!existsSync(RESULTS_FILE)) writeFileSync(RESULTS_FILE, RESULTS_HEADER);
-      appendFileSync(
-        RESULTS_FILE,
-        [
-          '',
-          `## cob — ${new Date().toISOString()} — ${machineLine(version)}`,
-          '',
+    report(
+      {
+        bench: 'cob',
+        postgresVersion: version,
+        intro:
           `Close of business of ${BUSINESS_DATE} over generated active loans (90 % one payment, 10 % three; ` +
-            `about half past due; caps 130 % and 100 % alternating), chunks of 50,000 loans, one transaction and one ` +
-            `ledger transfer per chunk. "second run": the same date again (must accrue 0). Machine ` +
-            `${(busyBefore * 100).toFixed(0)}% busy before the run` +
-            `${busyBefore > BUSY_WARNING ? ' — other processes were using the CPU: figures are low' : ''}.`,
-          '',
-          table,
-          '',
-        ].join('\n'),
-      );
-      console.log(`\nappended to ${path.relative(process.cwd(), RESULTS_FILE)}`);
-    }
+          `about half past due; caps 130 % and 100 % alternating), chunks of 50,000 loans, one transaction and one ` +
+          `ledger transfer per chunk. "second run": the same date again (must accrue 0). Machine ` +
+          `${(busyBefore * 100).toFixed(0)}% busy before the run` +
+          `${busyBefore > BUSY_WARNING ? ' — other processes were using the CPU: figures are low' : ''}.`,
+        table: resultsTable(results),
+      },
+      options.record,
+    );
     const failed = results.some((r) => !r.verifyOk || r.secondRunDeals !== 0);
     if (failed) throw new Error('ledger verify failed or the second run accrued again');
-  } finally {
-    for (const step of cleanup.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        console.error(`cleanup: ${(error as Error).message}`);
-      }
-    }
-  }
+  });
 }
 
 function resultsTable(results: SizeResult[]): string {
@@ -179,31 +140,4 @@ function resultsTable(results: SizeResult[]): string {
     '| ---: | ---: | ---: | --- | --- | --- | ---: | --- |',
     ...rows,
   ].join('\n');
-}
-
-/** Share of all cores busy over `ms`, before anything of the bench runs. */
-async function busyShare(ms: number): Promise<number> {
-  const sample = () =>
-    os.cpus().reduce(
-      (acc, c) => {
-        const t = c.times;
-        return { idle: acc.idle + t.idle, total: acc.total + t.user + t.nice + t.sys + t.idle + t.irq };
-      },
-      { idle: 0, total: 0 },
-    );
-  const a = sample();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = sample();
-  const total = b.total - a.total;
-  return total > 0 ? 1 - (b.idle - a.idle) / total : 0;
-}
-
-async function openServer(cleanup: (() => Promise<unknown> | unknown)[]): Promise<string> {
-  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-cob-'));
-  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const port = await freePort();
-  const server = await startEmbeddedPostgres({ dataDir, port });
-  cleanup.push(() => server.stop());
-  return server.adminUrl;
 }

@@ -8,20 +8,10 @@
  * Uses a throwaway embedded PostgreSQL unless BENCH_DATABASE_URL names a server where the user
  * may create databases (two scratch databases are made there and dropped afterwards).
  */
-import { spawn } from 'node:child_process';
-import {
-  appendFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { migrateQueue } from '../../src/jobs/queue.ts';
 import {
   move,
@@ -32,10 +22,12 @@ import {
   verifyLedger,
 } from '../../src/ledger/index.ts';
 import { settlementAccount } from '../../src/ledger/system-accounts.ts';
-import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool, type Pool } from '../../src/platform/db/pool.ts';
-import { freePort, machineLine } from '../lib/common.ts';
+import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
+import { type BenchOptions, benchOptions } from '../lib/options.ts';
+import { openServer, pgbenchTps, pgbench as runPgbenchProcess, scratchDatabase } from '../lib/postgres.ts';
+import { count as fmt, markdownTable, passFail, percent as pct, report } from '../lib/results.ts';
 
 /** Concurrent callers, as in the issue; pgbench gets the same number of clients. */
 const CALLERS = 32;
@@ -51,23 +43,8 @@ const MAX_AMOUNT = 10_000;
 const BATCH_SIZE = 2_000;
 const TARGET_RATIO = 0.5;
 const TARGET_BATCH_TPS = 20_000;
-const DEFAULT_SECONDS = 20;
-const QUICK_SECONDS = 5;
 /** Share of the machine used by other processes above which a run is flagged as unreliable. */
 const BUSY_WARNING = 0.1;
-
-const RESULTS_FILE = path.resolve(import.meta.dirname, '..', 'RESULTS.md');
-const RESULTS_HEADER = `# Benchmark results
-
-Appended by \`npm run bench -- <name>\`; see bench/README.md for what each bench measures.
-Earlier sections are kept as they were written: compare runs on the same machine only.
-`;
-
-interface Options {
-  seconds: number;
-  quick: boolean;
-  record: boolean;
-}
 
 interface LatencySummary {
   count: number;
@@ -105,7 +82,7 @@ interface CpuLoad {
 }
 
 interface Results {
-  options: Options;
+  options: BenchOptions;
   /** Share of the machine other processes kept busy just before the run, 0..1. */
   busyBefore: number;
   /** The largest share of the machine other processes used during a phase, where known. */
@@ -120,57 +97,34 @@ interface Results {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const options = parseOptions(args);
-  const cleanup = new Cleanup();
-  // Ctrl-C must not leave a PostgreSQL server and its data dir behind.
-  const onSignal = (): void => {
-    void cleanup.run().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const results = await runBench(options, cleanup);
-    printSummary(results);
-    if (options.record) {
-      appendResults(results);
-      console.log(`\nappended to ${path.relative(process.cwd(), RESULTS_FILE)}`);
-    }
-  } finally {
-    await cleanup.run();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-function parseOptions(args: string[]): Options {
-  const { values } = parseArgs({
-    args,
-    options: {
-      seconds: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      'no-record': { type: 'boolean', default: false },
-    },
-    strict: true,
+  const options = benchOptions(args, { seconds: 20, quickSeconds: 5 });
+  await withCleanup(async (cleanup) => {
+    const r = await runBench(options, cleanup);
+    const mode = r.options.quick ? ' (quick)' : '';
+    report(
+      {
+        bench: 'ledger',
+        postgresVersion: r.postgresVersion,
+        intro:
+          `${r.options.seconds} s per phase${mode}; ${CALLERS} callers / pgbench clients (-j ${PGBENCH_THREADS}, -s ${PGBENCH_SCALE}, ` +
+          `${r.pgbench.version}); ledger: ${ACCOUNTS.toLocaleString('en-US')} accounts, one pool of ${CALLERS}. ${busyNote(r)}`,
+        table: resultsTable(r),
+      },
+      options.record,
+      busyNote(r),
+    );
   });
-  const fallback = values.quick ? QUICK_SECONDS : DEFAULT_SECONDS;
-  const seconds = values.seconds === undefined ? fallback : Number(values.seconds);
-  if (!Number.isInteger(seconds) || seconds < 1) throw new Error('--seconds wants a positive integer');
-  return { seconds, quick: values.quick, record: !values['no-record'] };
 }
 
-async function runBench(options: Options, cleanup: Cleanup): Promise<Results> {
+async function runBench(options: BenchOptions, cleanup: Cleanup): Promise<Results> {
   const busyBefore = await measureBackgroundLoad();
-  const { adminUrl, serverPid } = await openServer(cleanup);
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  cleanup.add(() => admin.end());
-  const version = await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v");
-  const postgresVersion = version.rows[0]!.v;
+  const server = await openServer('ledger', cleanup);
+  const { admin, serverPid, postgresVersion } = server;
   const suffix = `${process.pid}`;
-  const ledgerUrl = await scratchDatabase(admin, adminUrl, `kopek_bench_${suffix}`, cleanup);
-  const pgbenchUrl = await scratchDatabase(admin, adminUrl, `pgbench_${suffix}`, cleanup);
+  const ledgerUrl = await scratchDatabase(server, `kopek_bench_${suffix}`, cleanup);
+  const pgbenchUrl = await scratchDatabase(server, `pgbench_${suffix}`, cleanup);
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-log-'));
-  cleanup.add(() => rmSync(logDir, { recursive: true, force: true }));
+  cleanup.push(() => rmSync(logDir, { recursive: true, force: true }));
 
   console.log(`PostgreSQL ${postgresVersion}; ${options.seconds} s per phase, ${CALLERS} callers`);
   console.log('\n[A] pgbench -N');
@@ -181,7 +135,7 @@ async function runBench(options: Options, cleanup: Cleanup): Promise<Results> {
   const pgbenchLoad = pgbenchCpu();
 
   const pool = createPool(ledgerUrl, CALLERS, { applicationName: 'kopek-bench' });
-  cleanup.add(() => pool.end());
+  cleanup.push(() => pool.end());
   await migrate(pool);
   await migrateQueue(ledgerUrl);
   console.log(`\nsetup: ${ACCOUNTS} RUB accounts (lower bound 0), funded from settlement`);
@@ -241,45 +195,6 @@ async function measureBackgroundLoad(): Promise<number> {
 
 // --- server and databases -------------------------------------------------------------------
 
-/**
- * A URL for creating databases: BENCH_DATABASE_URL, or a fresh embedded server's, whose
- * postmaster pid is returned too (to tell its CPU use from other processes').
- */
-async function openServer(cleanup: Cleanup): Promise<{ adminUrl: string; serverPid: number | undefined }> {
-  const external = process.env.BENCH_DATABASE_URL;
-  if (external) {
-    console.log('PostgreSQL from BENCH_DATABASE_URL');
-    return { adminUrl: external, serverPid: undefined };
-  }
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-'));
-  cleanup.add(() => rmSync(dataDir, { recursive: true, force: true }));
-  const server = await startEmbeddedPostgres({
-    dataDir,
-    port: await freePort(),
-    log: (line) => console.log(line),
-  });
-  cleanup.add(() => server.stop());
-  // embedded.ts keeps the cluster in <dataDir>/pg; postmaster.pid starts with the server's pid.
-  const pid = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  return { adminUrl: server.adminUrl, serverPid: Number.isInteger(pid) && pid > 0 ? pid : undefined };
-}
-
-async function scratchDatabase(
-  admin: pg.Client,
-  adminUrl: string,
-  name: string,
-  cleanup: Cleanup,
-): Promise<string> {
-  const ident = admin.escapeIdentifier(name);
-  await admin.query(`CREATE DATABASE ${ident}`);
-  cleanup.add(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 /** Each phase starts without the previous phase's dirty pages being flushed under it. */
 async function checkpoint(admin: pg.Client): Promise<void> {
   await admin.query('CHECKPOINT');
@@ -299,53 +214,7 @@ async function runPgbench(url: string, seconds: number, logDir: string): Promise
   console.log(`pgbench ${args.slice(0, -1).join(' ')}`);
   const output = await runPgbenchProcess(url, args, true);
   const version = (await runPgbenchProcess(url, ['--version'], false)).trim();
-  return { ...summarize(readPgbenchLog(logDir), seconds), perSecond: parseReportedTps(output), version };
-}
-
-/**
- * Runs pgbench against `url` (password through PGPASSWORD, not the command line) and returns its
- * stdout. Progress lines (-P) go to stderr and are shown as they come when `showProgress`.
- */
-function runPgbenchProcess(url: string, args: string[], showProgress: boolean): Promise<string> {
-  const u = new URL(url);
-  const env = {
-    ...process.env,
-    PGHOST: u.hostname,
-    PGPORT: u.port || '5432',
-    PGUSER: decodeURIComponent(u.username),
-    PGPASSWORD: decodeURIComponent(u.password),
-    PGDATABASE: decodeURIComponent(u.pathname.slice(1)),
-  };
-  const binary = process.env.PGBENCH ?? 'pgbench';
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (showProgress) process.stderr.write(chunk);
-    });
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      const hint = error.code === 'ENOENT' ? ' (install postgresql-client, or set PGBENCH)' : '';
-      reject(new Error(`cannot run ${binary}${hint}: ${error.message}`));
-    });
-    child.once('close', (code) => {
-      if (code === 0) return resolve(stdout);
-      const output = `${stderr}${stdout}`.slice(-4000);
-      reject(new Error(`pgbench ${args.join(' ')} exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-/** `tps = 1234.5 (without initial connection time)`; before PostgreSQL 14, `(excluding connections establishing)`. */
-function parseReportedTps(output: string): number {
-  const match =
-    /tps = ([\d.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(output);
-  if (!match) throw new Error(`no TPS line in pgbench's output:\n${output}`);
-  return Number(match[1]);
+  return { ...summarize(readPgbenchLog(logDir), seconds), perSecond: pgbenchTps(output), version };
 }
 
 /**
@@ -604,20 +473,8 @@ function readProcStat(pid: number): ProcStat | undefined {
 
 // --- reporting ----------------------------------------------------------------------------------
 
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
 function ms(n: number): string {
   return `${n.toFixed(n < 10 ? 2 : 1)} ms`;
-}
-
-function pct(n: number): string {
-  return `${(n * 100).toFixed(0)}%`;
-}
-
-function passFail(ok: boolean): string {
-  return ok ? 'PASS' : 'FAIL';
 }
 
 function resultsTable(r: Results): string {
@@ -646,6 +503,7 @@ function resultsTable(r: Results): string {
         batchNote(r),
       ],
     ],
+    true,
   );
 }
 
@@ -659,70 +517,10 @@ function cpuNote(load: CpuLoad): string {
   return `machine CPU ${pct(load.machine)}${others}, Node ${load.node.toFixed(2)} cores`;
 }
 
-/**
- * A markdown table with its columns padded as a markdown formatter (biome 2.6+) lays them out:
- * readable as plain text, and nothing for a formatter to rewrite in RESULTS.md later.
- */
-function markdownTable(header: string[], align: ('left' | 'right')[], rows: string[][]): string {
-  const widths = header.map((title, i) => Math.max(3, title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (align[i] === 'right' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
-  const rule = widths.map((w, i) => (align[i] === 'right' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
-  return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
-}
-
 /** Whether other work on the machine competed with the bench for CPU, from both measurements. */
 function busyNote(r: Results): string {
   const during = r.busyDuring === undefined ? '' : `, at most ${pct(r.busyDuring)} during a phase`;
   const note = `Other processes used ${pct(r.busyBefore)} of the machine just before the run${during}`;
   const busy = r.busyBefore > BUSY_WARNING || (r.busyDuring ?? 0) > BUSY_WARNING;
   return busy ? `**${note}: the figures are low and unreliable.**` : `${note}.`;
-}
-
-function printSummary(r: Results): void {
-  console.log(`\n${machineLine(r.postgresVersion)}\n${busyNote(r)}\n`);
-  console.log(resultsTable(r));
-}
-
-function appendResults(r: Results): void {
-  if (!existsSync(RESULTS_FILE)) writeFileSync(RESULTS_FILE, RESULTS_HEADER);
-  const mode = r.options.quick ? ' (quick)' : '';
-  const section = [
-    '',
-    `## ledger — ${new Date().toISOString()} — ${machineLine(r.postgresVersion)}`,
-    '',
-    `${r.options.seconds} s per phase${mode}; ${CALLERS} callers / pgbench clients (-j ${PGBENCH_THREADS}, -s ${PGBENCH_SCALE}, ` +
-      `${r.pgbench.version}); ledger: ${ACCOUNTS.toLocaleString('en-US')} accounts, one pool of ${CALLERS}. ${busyNote(r)}`,
-    '',
-    resultsTable(r),
-    '',
-  ].join('\n');
-  appendFileSync(RESULTS_FILE, section);
-}
-
-// --- cleanup ------------------------------------------------------------------------------------
-
-/** Undo steps run once, last added first; a failing step does not stop the others. */
-class Cleanup {
-  private readonly steps: (() => unknown)[] = [];
-  private running: Promise<void> | undefined;
-
-  add(step: () => unknown): void {
-    this.steps.push(step);
-  }
-
-  run(): Promise<void> {
-    this.running ??= this.runSteps();
-    return this.running;
-  }
-
-  private async runSteps(): Promise<void> {
-    for (const step of this.steps.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        console.error(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  }
 }

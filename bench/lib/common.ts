@@ -8,11 +8,36 @@ export { freePort };
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** Where undo steps go: a plain array or a `Cleanup` (bench/lib/cleanup.ts). */
+export interface Steps {
+  push(step: () => unknown): unknown;
+}
+
 /** The machine a figure was measured on, for the heading of a results section. */
 export function machineLine(postgresVersion: string): string {
   const cpus = os.cpus();
   const ram = (os.totalmem() / 2 ** 30).toFixed(1);
   return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${ram} GiB RAM, Node ${process.version}, PostgreSQL ${postgresVersion}`;
+}
+
+/**
+ * Share of all cores busy over `ms`, sampled before the bench starts anything: a figure measured
+ * while other work competes for the CPU is flagged, not trusted.
+ */
+export async function busyShare(ms = 2_000): Promise<number> {
+  const sample = () =>
+    os.cpus().reduce(
+      (acc, c) => {
+        const t = c.times;
+        return { idle: acc.idle + t.idle, total: acc.total + t.user + t.nice + t.sys + t.idle + t.irq };
+      },
+      { idle: 0, total: 0 },
+    );
+  const a = sample();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = sample();
+  const total = b.total - a.total;
+  return total > 0 ? 1 - (b.idle - a.idle) / total : 0;
 }
 
 /**
@@ -23,7 +48,7 @@ export async function child(
   args: string[],
   env: Record<string, string>,
   ready: RegExp | undefined,
-  cleanup: (() => unknown)[],
+  cleanup: Steps,
   readyUrl?: string,
 ): Promise<ChildProcess> {
   const script = args[0]!.endsWith('.js') ? [] : ['--import', 'tsx'];

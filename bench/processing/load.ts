@@ -5,6 +5,7 @@
  * payment); tokens rotate over the connections. Prints autocannon's figures as JSON.
  */
 import autocannon from 'autocannon';
+import { printLoad } from '../lib/autocannon.ts';
 
 const [url, kind, seconds, connections, tokensCsv] = process.argv.slice(2);
 const tokens = (tokensCsv ?? '').split(',').filter(Boolean);
@@ -36,15 +37,4 @@ const result = await autocannon({
     },
   ],
 });
-process.stdout.write(
-  JSON.stringify({
-    requests: result.requests.total,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    duration: result.duration,
-  }),
-);
+printLoad(result);

@@ -5,8 +5,21 @@ import { withTx } from '../platform/db/tx.ts';
 import { openRuntime } from '../platform/runtime.ts';
 import { DEMO_BANKS } from './demo.ts';
 import { startLenderSimulator } from './lender-simulator/simulator.ts';
-import { upsertPartner } from './partners.ts';
+import { listLenders, upsertPartner } from './partners.ts';
 import { generateRegistries } from './registries.ts';
+
+let writeLine: (line: string) => void = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+/** Tests capture the commands' output (they run the program in-process); returns the restore. */
+export function setBrokerCliOutput(write: (line: string) => void): () => void {
+  const previous = writeLine;
+  writeLine = write;
+  return () => {
+    writeLine = previous;
+  };
+}
 
 export function registerBrokerCommands(program: Command): void {
   const broker = program.command('broker').description('the credit-application broker (DenimHub)');
@@ -15,7 +28,7 @@ export function registerBrokerCommands(program: Command): void {
     .description('run the demo banks (lender simulators) on loopback until Ctrl+C')
     .action(async () => {
       const sims = await Promise.all(DEMO_BANKS.map((b) => startLenderSimulator(b.config, b.port)));
-      for (const s of sims) process.stdout.write(`${s.config.code}: ${s.url}\n`);
+      for (const s of sims) writeLine(`${s.config.code}: ${s.url}`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -35,7 +48,21 @@ export function registerBrokerCommands(program: Command): void {
         await withTx(runtime.ctx.pool, (tx) =>
           upsertPartner(tx, { guid: o.guid, name: o.name, token, offerDeadlineMs: Number(o.deadlineMs) }),
         );
-        process.stdout.write(`partner ${o.guid}: token ${token}\n`);
+        writeLine(`partner ${o.guid}: token ${token}`);
+      } finally {
+        await runtime.close();
+      }
+    });
+  broker
+    .command('lenders')
+    .description('the lenders and which partners route pos / bnpl forms to them')
+    .action(async () => {
+      const runtime = await openRuntime(commandConfig());
+      try {
+        for (const l of await listLenders(runtime.ctx.pool))
+          writeLine(
+            `${l.code} (${l.adapter}${l.active ? '' : ', inactive'}) ${l.name}: ${l.routes.length ? l.routes.join(', ') : 'no routes'}`,
+          );
       } finally {
         await runtime.close();
       }
@@ -62,8 +89,8 @@ export function registerBrokerCommands(program: Command): void {
           [Number(o.last) || 10],
         );
         for (const r of rows.reverse())
-          process.stdout.write(
-            `${r.created_at.toISOString()} ${r.phone_masked} [${r.status}] ${runtime.ctx.cipher.decrypt(r.text_enc)}\n`,
+          writeLine(
+            `${r.created_at.toISOString()} ${r.phone_masked} [${r.status}] ${runtime.ctx.cipher.decrypt(r.text_enc)}`,
           );
       } finally {
         await runtime.close();
@@ -77,7 +104,7 @@ export function registerBrokerCommands(program: Command): void {
       const runtime = await openRuntime(commandConfig());
       try {
         const n = await generateRegistries(runtime.ctx, o.date);
-        process.stdout.write(`registries for ${o.date}: ${n} file(s)\n`);
+        writeLine(`registries for ${o.date}: ${n} file(s)`);
       } finally {
         await runtime.close();
       }

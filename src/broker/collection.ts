@@ -71,9 +71,11 @@ async function askLender(
 }
 
 /**
- * Writes lenders' answers under the form's row lock, in one transaction. An answer that arrives
- * after collection closed is kept as `late` and its offers stay out; when no lender is pending
- * any more, collection closes.
+ * Writes lenders' answers under the form's row lock, in one transaction of three statements
+ * (lock, answers with their offers, close) whatever the number of lenders and offers: the job
+ * side's round trips bound the broker's throughput. An answer that arrives after collection
+ * closed is kept as `late` and its offers stay out; a lender's offers go in only with the answer
+ * that moved it from `pending`; when no lender is pending any more, collection closes.
  */
 async function recordAnswers(
   ctx: AppContext,
@@ -85,22 +87,65 @@ async function recordAnswers(
     const locked = await formById(tx, formId, true);
     if (!locked) return;
     const late = locked.status !== 'collecting';
-    for (const { lenderId, outcome } of answers) {
-      const { rowCount } = await tx.query(
-        `UPDATE broker.form_lenders SET status = $3, detail = $4, answered_at = now()
-         WHERE form_id = $1 AND lender_id = $2 AND status = 'pending'`,
-        [formId, lenderId, late ? 'late' : outcome.status, 'detail' in outcome ? outcome.detail : null],
-      );
-      if (late || rowCount === 0 || outcome.status !== 'offered') continue;
-      for (const offer of outcome.offers) await insertOffer(tx, locked.id, lenderId, locked.kind, offer);
-    }
-    if (late) return;
-    const { rows: pending } = await tx.query(
-      `SELECT 1 FROM broker.form_lenders WHERE form_id = $1 AND status = 'pending' LIMIT 1`,
-      [formId],
+    const offers = late
+      ? []
+      : answers.flatMap(({ lenderId, outcome }) =>
+          outcome.status === 'offered' ? outcome.offers.map((o) => ({ lenderId, o })) : [],
+        );
+    const col = <T>(pick: (x: (typeof offers)[number]) => T) => offers.map(pick);
+    await tx.query(
+      `WITH u AS (
+         UPDATE broker.form_lenders fl SET status = a.status, detail = a.detail, answered_at = now()
+         FROM unnest($2::bigint[], $3::text[], $4::text[]) AS a(lender_id, status, detail)
+         WHERE fl.form_id = $1 AND fl.lender_id = a.lender_id AND fl.status = 'pending'
+         RETURNING fl.lender_id, fl.status)
+       INSERT INTO broker.offers (guid, form_id, lender_id, lender_offer_id, name, initial_payment, amount,
+         life_insurance_sum, work_insurance_sum, term_value, term_unit, regular_payment_amount, regular_period_type,
+         payments_count, rate, total_cost, status, signing_mode)
+       SELECT x.guid, $1, x.lender_id, x.offer_id, x.name, x.initial, x.amount, x.life, x.work, x.term_value,
+         x.term_unit, x.regular, x.period, x.payments, x.rate, x.total, 'offered', $5
+       FROM unnest($6::uuid[], $7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[],
+              $13::bigint[], $14::int[], $15::text[], $16::bigint[], $17::text[], $18::int[], $19::numeric[], $20::bigint[])
+         WITH ORDINALITY AS x(guid, lender_id, offer_id, name, initial, amount, life, work, term_value, term_unit,
+              regular, period, payments, rate, total, n)
+       JOIN u ON u.lender_id = x.lender_id AND u.status = 'offered'
+       ORDER BY x.n
+       ON CONFLICT (form_id, lender_id, lender_offer_id) DO NOTHING`,
+      [
+        formId,
+        answers.map((a) => a.lenderId),
+        answers.map((a) => (late ? 'late' : a.outcome.status)),
+        answers.map((a) => ('detail' in a.outcome ? a.outcome.detail : null)),
+        locked.kind === 'bnpl' ? 'payment_link' : 'sms',
+        col(() => randomUUID()),
+        col((x) => x.lenderId),
+        col((x) => x.o.lenderOfferId),
+        col((x) => x.o.name),
+        col((x) => x.o.initialPayment),
+        col((x) => x.o.amount),
+        col((x) => x.o.lifeInsuranceSum),
+        col((x) => x.o.workInsuranceSum),
+        col((x) => x.o.termValue),
+        col((x) => x.o.termUnit),
+        col((x) => x.o.regularPaymentAmount),
+        col((x) => x.o.regularPeriodType),
+        col((x) => x.o.paymentsCount),
+        col((x) => x.o.rate),
+        col((x) => totalCost(x.o)),
+      ],
     );
-    if (pending.length === 0) await closeCollection(tx, locked.id);
+    if (!late) await closeCollection(tx, locked.id, true);
   });
+}
+
+/** What the client pays in all: the sort key of get_offers ("sorted by the client's cost"). */
+function totalCost(o: LenderOffer): bigint {
+  return (
+    o.regularPaymentAmount * BigInt(o.paymentsCount) +
+    o.initialPayment +
+    o.lifeInsuranceSum +
+    o.workInsuranceSum
+  );
 }
 
 /** Job `broker:score`: asks one lender again (a retry after it could not be reached). */
@@ -130,14 +175,20 @@ const BATCH_MARGIN_MS = 1000;
  * transaction; a later one is written as it comes. A lender that could not be reached gets a job
  * of its own (`broker:score`) to retry it while the deadline allows.
  */
-export async function collectOffers(ctx: AppContext, formId: string, deadline: Date): Promise<void> {
+export async function collectOffers(
+  ctx: AppContext,
+  formId: string,
+  deadline: Date,
+  deadlineJob = true,
+): Promise<void> {
   // The deadline job exists before any lender is asked; a retry of this job replaces it (job key).
-  await enqueue(
-    ctx.pool,
-    'broker:close_offers',
-    { formId },
-    { runAt: deadline, maxAttempts: 10, jobKey: `broker:close_offers:${formId}` },
-  );
+  if (deadlineJob)
+    await enqueue(
+      ctx.pool,
+      'broker:close_offers',
+      { formId },
+      { runAt: deadline, maxAttempts: 10, jobKey: `broker:close_offers:${formId}` },
+    );
   if (Date.now() >= deadline.getTime()) return;
   const form = await formById(ctx.pool, formId);
   if (form?.status !== 'collecting') return;
@@ -180,6 +231,34 @@ export async function collectOffers(ctx: AppContext, formId: string, deadline: D
   if (failure) throw failure;
 }
 
+/**
+ * Job `broker:collect` for a batch of forms (create_form's dispatcher, `dispatch.ts`): one
+ * deadline job for the batch, then every form's lenders at once. A form that
+ * failed fails the job after the others are done; its retry finds the finished forms closed and
+ * asks only the lenders still pending.
+ */
+export async function collectBatch(
+  ctx: AppContext,
+  forms: { formId: string; deadline: Date }[],
+): Promise<void> {
+  if (forms.length === 0) return;
+  // One deadline job for the batch, at its latest deadline (they differ by milliseconds): a job
+  // per form would cost the queue a job run per form only to find it closed long ago.
+  await enqueue(
+    ctx.pool,
+    'broker:close_offers',
+    { formIds: forms.map((f) => f.formId) },
+    {
+      runAt: new Date(Math.max(...forms.map((f) => f.deadline.getTime()))),
+      maxAttempts: 10,
+      jobKey: `broker:close_offers:${forms[0]!.formId}+${forms.length}`,
+    },
+  );
+  const results = await Promise.allSettled(forms.map((f) => collectOffers(ctx, f.formId, f.deadline, false)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /** A lender that could not be reached is asked again by a job of its own, a second later. */
 function retryLater(ctx: AppContext, formId: string, lenderId: bigint): Promise<void> {
   return enqueue(
@@ -197,59 +276,31 @@ function retryLater(ctx: AppContext, formId: string, lenderId: bigint): Promise<
 /** Lender calls get this many tries; the offer deadline usually ends them sooner. */
 export const SCORE_MAX_ATTEMPTS = 3;
 
-async function insertOffer(tx: Tx, formId: bigint, lenderId: bigint, kind: 'pos' | 'bnpl', o: LenderOffer) {
-  // What the client pays in all: the sort key of get_offers ("sorted by the client's cost").
-  const total =
-    o.regularPaymentAmount * BigInt(o.paymentsCount) +
-    o.initialPayment +
-    o.lifeInsuranceSum +
-    o.workInsuranceSum;
-  await tx.query(
-    `INSERT INTO broker.offers (guid, form_id, lender_id, lender_offer_id, name, initial_payment, amount,
-       life_insurance_sum, work_insurance_sum, term_value, term_unit, regular_payment_amount, regular_period_type,
-       payments_count, rate, total_cost, status, signing_mode)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'offered', $17)
-     ON CONFLICT (form_id, lender_id, lender_offer_id) DO NOTHING`,
-    [
-      randomUUID(),
-      formId,
-      lenderId,
-      o.lenderOfferId,
-      o.name,
-      o.initialPayment,
-      o.amount,
-      o.lifeInsuranceSum,
-      o.workInsuranceSum,
-      o.termValue,
-      o.termUnit,
-      o.regularPaymentAmount,
-      o.regularPeriodType,
-      o.paymentsCount,
-      o.rate,
-      total,
-      kind === 'bnpl' ? 'payment_link' : 'sms',
-    ],
-  );
-}
-
 /**
  * Ends offer collection (all lenders answered, or the deadline came): `done` with whatever
  * offers arrived; `declined` when none did and some lender declined; `error` when none answered.
  */
-export async function closeCollection(tx: Tx, formId: bigint): Promise<void> {
-  const { rows } = await tx.query<{ offers: bigint; declined: bigint }>(
-    `SELECT (SELECT count(*) FROM broker.offers WHERE form_id = $1) AS offers,
-            (SELECT count(*) FROM broker.form_lenders WHERE form_id = $1 AND status = 'declined') AS declined`,
-    [formId],
-  );
-  const { offers, declined } = rows[0]!;
-  const [status, offerStatus] =
-    offers > 0n ? ['offers', 'done'] : declined > 0n ? ['declined', 'declined'] : ['error', 'error'];
+export async function closeCollection(tx: Tx, formId: bigint, onlyWhenAnswered = false): Promise<void> {
+  // One statement: the counts, and (when asked) the check that no lender is still pending.
   await tx.query(
-    `UPDATE broker.forms SET status = $2, offer_status = $3, closed_at = now(), updated_at = now()
-     WHERE id = $1 AND status = 'collecting'`,
-    [formId, status, offerStatus],
+    `UPDATE broker.forms f SET status = c.status, offer_status = c.offer_status, closed_at = now(), updated_at = now()
+     FROM (SELECT CASE WHEN o.n > 0 THEN 'offers' WHEN d.n > 0 THEN 'declined' ELSE 'error' END AS status,
+                  CASE WHEN o.n > 0 THEN 'done' WHEN d.n > 0 THEN 'declined' ELSE 'error' END AS offer_status
+           FROM (SELECT count(*) AS n FROM broker.offers WHERE form_id = $1) o,
+                (SELECT count(*) AS n FROM broker.form_lenders WHERE form_id = $1 AND status = 'declined') d) c
+     WHERE f.id = $1 AND f.status = 'collecting'
+       AND NOT ($2 AND EXISTS (SELECT 1 FROM broker.form_lenders WHERE form_id = $1 AND status = 'pending'))`,
+    [formId, onlyWhenAnswered],
   );
+}
+
+/** Job `broker:close_offers` of a batch: the forms still collecting (usually none) are closed. */
+export async function closeManyAtDeadline(ctx: AppContext, formIds: string[]): Promise<void> {
+  const { rows } = await ctx.pool.query<{ id: string }>(
+    `SELECT id::text FROM broker.forms WHERE id = ANY($1::bigint[]) AND status = 'collecting' ORDER BY id`,
+    [formIds],
+  );
+  for (const r of rows) await closeAtDeadline(ctx, r.id);
 }
 
 /** Job `broker:close_offers`, scheduled at the deadline: lenders still silent are marked late. */

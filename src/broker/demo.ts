@@ -7,7 +7,7 @@ import { setRoute, upsertLender, upsertPartner, upsertPoint } from './partners.t
  * The demo broker: partner `demo-partner` (token `demo-partner-token`) with an online POS point
  * `demo-point`, an offline one and a BNPL one; two simulated banks (started by `kopek serve` in
  * development on free ports, or standalone on their fixed ports with
- * `kopek broker simulate`) and Kopek's own MFO as a third lender, routed once it is wired.
+ * `kopek broker simulate`) and Kopek's own MFO (the lending engine, in-process) as a third lender.
  */
 export const DEMO_BANKS: { port: number; name: string; config: SimulatorConfig }[] = [
   {
@@ -120,8 +120,8 @@ export const brokerDemoSeeder: DemoSeeder = {
       name: 'Копек МФО (собственный)',
       adapter: 'inhouse',
     });
-    // Routed but disabled until the in-house adapter is wired to the lending engine.
-    await setRoute(tx, { partnerId, kind: 'pos', lenderId: mfo, enabled: false });
+    // POS only: the engine's BNPL needs a first-payment page of its own (docs/broker.md).
+    await setRoute(tx, { partnerId, kind: 'pos', lenderId: mfo, enabled: true });
   },
 };
 

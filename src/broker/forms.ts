@@ -3,10 +3,12 @@ import { enqueue } from '../jobs/queue.ts';
 import { audit } from '../platform/audit.ts';
 import type { AppContext } from '../platform/context.ts';
 import { sha256Hex } from '../platform/crypto.ts';
+import type { Queryable } from '../platform/db/pool.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { withTx } from '../platform/db/tx.ts';
 import { bigintAsString } from '../platform/json.ts';
 import { assertFormOpen, ownedForm } from './access.ts';
+import { dispatchSoon } from './dispatch.ts';
 import { brokerError, validationError } from './errors.ts';
 import { storeFile } from './files.ts';
 import { findPoint, isPointUser, type Partner } from './partners.ts';
@@ -15,8 +17,9 @@ import { validateForm } from './validation.ts';
 
 /**
  * `create_form`: validates the form for its point's product kind, stores it (encrypted) with one
- * pending row per routed lender, and enqueues the lender calls and the deadline job in the same
- * transaction. Answers at once; offers arrive through the jobs. Idempotent per (partner,
+ * pending row per routed lender in one statement, and hands it to the dispatcher (`dispatch.ts`:
+ * the form row is the outbox entry of its collect job). Answers at once; offers arrive through
+ * the jobs. Idempotent per (partner,
  * external_id): a repeat with the same content returns the first form_guid.
  */
 export async function createForm(
@@ -57,64 +60,66 @@ export async function createForm(
   const routes = await routesFor(ctx.pool, partner.id, kind);
   const guid = randomUUID();
   const deadline = new Date(Date.now() + partner.offerDeadlineMs);
+  const noLenders = routes.length === 0;
+  const passport =
+    typeof form.fields.passport_series === 'string' && typeof form.fields.passport_number === 'string'
+      ? ctx.cipher.lookupHash(`${form.fields.passport_series}${form.fields.passport_number}`)
+      : null;
+  // The form, its pending lender rows and its audit record in ONE statement (atomic on its own):
+  // a repeat of the external_id inserts nothing and is answered from the first form. The audit
+  // row is written here rather than by `audit()` to save a round trip per form (same columns).
+  const insert = (db: Queryable) =>
+    db.query<{ id: bigint }>(
+      `WITH f AS (
+         INSERT INTO broker.forms (guid, partner_id, point_id, external_id, kind, offline, request_hash, payload_enc,
+           passport_hash, phone_enc, amount, initial_payment, term_value, status, offer_status, deadline_at, closed_at,
+           dispatched_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+         ON CONFLICT (partner_id, external_id) DO NOTHING
+         RETURNING id),
+       l AS (INSERT INTO broker.form_lenders (form_id, lender_id, status)
+         SELECT f.id, unnest($18::bigint[]), 'pending' FROM f),
+       a AS (INSERT INTO audit.log (actor_type, actor_id, action, subject_type, subject_id, details)
+         SELECT 'partner', $19, 'broker.form.create', 'broker.form', $1, $20::jsonb FROM f)
+       SELECT id FROM f`,
+      [
+        guid,
+        partner.id,
+        point.id,
+        externalId,
+        kind,
+        offline,
+        requestHash,
+        ctx.cipher.encrypt(JSON.stringify(form.fields, bigintAsString)),
+        passport,
+        ctx.cipher.encrypt(form.phone),
+        form.amount,
+        form.initialPayment,
+        form.termValue ?? null,
+        noLenders ? 'declined' : 'collecting',
+        noLenders ? 'declined' : 'pending',
+        deadline,
+        // Closed (and so nothing to dispatch) at once when no lender is routed.
+        noLenders ? new Date() : null,
+        routes.map((r) => String(r.lenderId)),
+        partner.guid,
+        JSON.stringify({ kind, lenders: routes.map((r) => r.lenderCode) }),
+      ],
+    );
   try {
-    const created = await withTx(ctx.pool, async (tx) => {
-      const passport =
-        typeof form.fields.passport_series === 'string' && typeof form.fields.passport_number === 'string'
-          ? ctx.cipher.lookupHash(`${form.fields.passport_series}${form.fields.passport_number}`)
-          : null;
-      const noLenders = routes.length === 0;
-      // The form and its pending lender rows in one statement; a repeat of the external_id
-      // inserts nothing and is answered from the first form (after this empty transaction).
-      const { rows } = await tx.query<{ id: bigint }>(
-        `WITH f AS (
-           INSERT INTO broker.forms (guid, partner_id, point_id, external_id, kind, offline, request_hash, payload_enc,
-             passport_hash, phone_enc, amount, initial_payment, term_value, status, offer_status, deadline_at, closed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-           ON CONFLICT (partner_id, external_id) DO NOTHING
-           RETURNING id),
-         l AS (INSERT INTO broker.form_lenders (form_id, lender_id, status)
-           SELECT f.id, unnest($18::bigint[]), 'pending' FROM f)
-         SELECT id FROM f`,
-        [
-          guid,
-          partner.id,
-          point.id,
-          externalId,
-          kind,
-          offline,
-          requestHash,
-          ctx.cipher.encrypt(JSON.stringify(form.fields, bigintAsString)),
-          passport,
-          ctx.cipher.encrypt(form.phone),
-          form.amount,
-          form.initialPayment,
-          form.termValue ?? null,
-          noLenders ? 'declined' : 'collecting',
-          noLenders ? 'declined' : 'pending',
-          deadline,
-          noLenders ? new Date() : null,
-          routes.map((r) => String(r.lenderId)),
-        ],
-      );
-      if (rows.length === 0) return undefined;
-      const formId = rows[0]!.id;
-      if (routes.length > 0) {
-        // One job per form (an add_job is the dearest statement of a create_form): it schedules
-        // the deadline job, then asks every lender at once.
-        await enqueue(tx, 'broker:collect', { formId, deadline: deadline.toISOString() }, { maxAttempts: 5 });
-      }
-      for (const scan of form.scans) await saveScanRow(tx, partner.id, formId, scan);
-      await audit(tx, {
-        actor: { type: 'partner', id: partner.guid },
-        action: 'broker.form.create',
-        subjectType: 'broker.form',
-        subjectId: guid,
-        details: { kind, lenders: routes.map((r) => r.lenderCode) },
-      });
-      return guid;
-    });
-    return created ?? (await replay(ctx, partner.id, externalId, requestHash))!;
+    // Offline POS forms carry scans: those rows need the form's id, so they share a transaction.
+    const formId =
+      form.scans.length === 0
+        ? (await insert(ctx.pool)).rows[0]?.id
+        : await withTx(ctx.pool, async (tx) => {
+            const id = (await insert(tx)).rows[0]?.id;
+            if (id !== undefined) for (const scan of form.scans) await saveScanRow(tx, partner.id, id, scan);
+            return id;
+          });
+    if (formId === undefined) return (await replay(ctx, partner.id, externalId, requestHash))!;
+    // Lenders are asked by a collect job that the dispatcher enqueues for many forms at once.
+    if (!noLenders) dispatchSoon(ctx, formId);
+    return guid;
   } catch (error) {
     // A parallel repeat of the same external_id lost the race on the unique key: answer as a replay.
     if ((error as { code?: string }).code === '23505') {

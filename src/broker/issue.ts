@@ -76,6 +76,14 @@ export async function issueCredit(ctx: AppContext, offerId: string) {
       offer.form_id,
       done ? 'issued' : 'issue_declined',
     ]);
+    // The lenders whose offers were not taken forget the application (their approvals lapse).
+    if (done)
+      await enqueue(
+        tx,
+        'broker:cancel_lenders',
+        { formId: offer.form_id, keepLenderId: offer.lender_id },
+        { maxAttempts: 10 },
+      );
   });
 }
 
@@ -97,13 +105,18 @@ export async function getIssueStatus(
   return { issue_status: 'pending' };
 }
 
-/** Job `broker:cancel_lenders`: every lender that saw a cancelled form is told to forget it. */
-export async function cancelAtLenders(ctx: AppContext, formId: string) {
+/**
+ * Job `broker:cancel_lenders`: every lender that saw a cancelled form is told to forget it; for
+ * an issued form (`keepLenderId`, the issuing lender) the other lenders that made offers are.
+ */
+export async function cancelAtLenders(ctx: AppContext, formId: string, keepLenderId?: string) {
   const form = await formById(ctx.pool, formId);
-  if (form?.status !== 'cancelled') return;
+  if (form?.status !== (keepLenderId === undefined ? 'cancelled' : 'issued')) return;
   const { rows } = await ctx.pool.query<{ lender_id: bigint }>(
-    `SELECT lender_id FROM broker.form_lenders WHERE form_id = $1 AND status IN ('offered', 'late', 'pending') ORDER BY lender_id`,
-    [formId],
+    `SELECT lender_id FROM broker.form_lenders
+     WHERE form_id = $1 AND status IN ('offered', 'late', 'pending') AND ($2::bigint IS NULL OR lender_id <> $2)
+     ORDER BY lender_id`,
+    [formId, keepLenderId ?? null],
   );
   for (const r of rows) {
     const lender = await loadLender(ctx.pool, r.lender_id);

@@ -170,3 +170,23 @@ export async function setRoute(
     [r.partnerId, r.kind, r.lenderId, JSON.stringify(r.mapping ?? {}), r.enabled ?? true],
   );
 }
+
+/** Lenders with their routes (`partner/kind`, `(off)` when disabled), for the operator's command. */
+export async function listLenders(
+  db: Queryable,
+): Promise<{ code: string; name: string; adapter: string; active: boolean; routes: string[] }[]> {
+  const { rows } = await db.query<{
+    code: string;
+    name: string;
+    adapter: string;
+    active: boolean;
+    routes: string[];
+  }>(
+    `SELECT l.code, l.name, l.adapter, l.active,
+       coalesce(array_agg(p.guid || '/' || r.kind || CASE WHEN r.enabled THEN '' ELSE ' (off)' END
+                ORDER BY p.guid, r.kind) FILTER (WHERE r.lender_id IS NOT NULL), '{}') AS routes
+     FROM broker.lenders l LEFT JOIN broker.routes r ON r.lender_id = l.id LEFT JOIN broker.partners p ON p.id = r.partner_id
+     GROUP BY l.id ORDER BY l.code`,
+  );
+  return rows;
+}

@@ -1,19 +1,13 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
+import { DEJAVU_BOLD as BOLD, DEJAVU_REGULAR as REGULAR } from '../platform/pdf-fonts.ts';
 
 /**
  * Print forms generated from a lender's HTML template: `{{placeholders}}` are filled from the
  * contract and the form, and the result is laid out as a PDF in DejaVu Sans (Cyrillic). The
- * font comes from the `dejavu-fonts-ttf` package, so a fresh machine has it after `npm install`.
+ * font is the platform's (`src/platform/pdf-fonts.ts`).
  * Only the structural tags a contract needs are honoured (headings, paragraphs, list items,
  * line breaks, bold); everything else is read as text.
  */
-const require = createRequire(import.meta.url);
-const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const REGULAR = path.join(FONT_DIR, 'DejaVuSans.ttf');
-const BOLD = path.join(FONT_DIR, 'DejaVuSans-Bold.ttf');
-
 export function fillTemplate(html: string, values: Record<string, string>): string {
   return html.replace(/\{\{\s*([a-z0-9_.]+)\s*\}\}/gi, (_, key: string) => escapeHtml(values[key] ?? ''));
 }

@@ -1,10 +1,13 @@
 import { Command, Option } from 'commander';
+import { registerBnplCommands } from '../bnpl/cli.ts';
 import { registerBrokerCommands } from '../broker/cli.ts';
 import { registerLendingDealCommands } from '../lending/deals-cli.ts';
 import { registerLendingProductCommands } from '../lending/products-cli.ts';
+import { registerMymfoCommands } from '../mymfo/cli.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { registerProcessingCommands } from '../processing/cli.ts';
 import { registerStaffCommands } from '../staff/cli.ts';
+import { registerWalletCommands } from '../wallet/cli.ts';
 import { registerDatabaseCommands } from './database-commands.ts';
 import { registerLedgerCommands } from './ledger-commands.ts';
 import { serve } from './serve.ts';
@@ -34,8 +37,11 @@ export function buildCli(): Command {
   registerProcessingCommands(program);
   registerLendingProductCommands(program);
   registerLendingDealCommands(program);
+  registerMymfoCommands(program);
   registerStaffCommands(program);
   registerBrokerCommands(program);
+  registerWalletCommands(program);
+  registerBnplCommands(program);
   return program;
 }
 

@@ -1,4 +1,6 @@
+import { startBnplAcquiring } from '../bnpl/demo.ts';
 import { startDemoBanks } from '../broker/demo.ts';
+import { startProcessingLink } from '../mymfo/payments/processing-link.ts';
 import type { AppContext } from '../platform/context.ts';
 import { startDemoSimulator } from '../processing/demo.ts';
 
@@ -16,6 +18,8 @@ interface Companion {
 const COMPANIONS: Companion[] = [
   { name: 'processing: provider simulator', start: startDemoSimulator },
   { name: 'broker: demo banks', start: startDemoBanks },
+  { name: 'mymfo: processing centre -> Payment/KOPEK of this server', start: startProcessingLink },
+  { name: 'bnpl: acquiring simulator', start: startBnplAcquiring },
 ];
 
 export async function startDemoCompanions(ctx: AppContext): Promise<{ close(): Promise<void> }> {

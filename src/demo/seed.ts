@@ -1,12 +1,16 @@
+import { bnplDemoSeeder } from '../bnpl/demo.ts';
 import { brokerDemoSeeder } from '../broker/demo.ts';
 import { CURRENCIES, settlementAccount } from '../ledger/system-accounts.ts';
 import { lendingDealsSeeder } from '../lending/deals-demo.ts';
 import { lendingProductsSeeder } from '../lending/products-demo.ts';
+import { mymfoSeeder } from '../mymfo/demo.ts';
+import { mymfoPaymentsSeeder } from '../mymfo/payments/processing-link.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { withTx } from '../platform/db/tx.ts';
 import { processingSeeder } from '../processing/demo.ts';
 import { staffSeeder } from '../staff/demo.ts';
+import { walletSeeder } from '../wallet/demo.ts';
 
 /** A module's part of the demo data set. Each step is idempotent: seeding twice changes nothing. */
 export interface DemoSeeder {
@@ -26,6 +30,10 @@ const SEEDERS: DemoSeeder[] = [
   lendingDealsSeeder,
   staffSeeder,
   brokerDemoSeeder,
+  mymfoSeeder,
+  bnplDemoSeeder,
+  mymfoPaymentsSeeder,
+  walletSeeder,
 ];
 
 export async function isDemoSeeded(ctx: AppContext): Promise<boolean> {

@@ -1,7 +1,15 @@
-import { Logger, type Runner, run, runMigrations, type TaskList } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger, type Runner, run, runMigrations, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type { Logger as Pino } from 'pino';
 import { createPool, type Queryable } from '../platform/db/pool.ts';
 import { bigintAsString } from '../platform/json.ts';
+import {
+  HEARTBEAT_MS,
+  Heartbeat,
+  STALE_AFTER_MS,
+  UNLOCK_DEAD_WORKERS,
+  unlockDeadWorkers,
+} from './heartbeat.ts';
 
 /**
  * The durable job queue: graphile-worker on the same PostgreSQL. Jobs are enqueued with plain SQL
@@ -65,9 +73,28 @@ export async function startWorker(options: {
   jobs: JobDefinition[];
   concurrency: number;
   log: Pino;
+  /** Liveness of the workers (`jobs.workers`): refresh interval and when a silent one is dead. */
+  heartbeat?: { everyMs?: number; staleAfterMs?: number };
 }): Promise<Worker> {
+  // A pool of our own making: it survives a database restart without an unhandled 'error' event,
+  // and it is ended only after the runner has let go of it.
+  const pool = createPool(options.connectionString, options.concurrency + 3, {
+    applicationName: 'kopek-jobs',
+    driverTypes: true,
+  });
+  const staleAfterMs = options.heartbeat?.staleAfterMs ?? STALE_AFTER_MS;
+  const heartbeat = new Heartbeat(pool, options.log, options.heartbeat?.everyMs ?? HEARTBEAT_MS);
+  const unlockDead = async () => {
+    const ids = await unlockDeadWorkers(pool, staleAfterMs);
+    if (ids.length > 0) options.log.warn({ workers: ids }, 'jobs of dead workers handed back to the queue');
+  };
+  const jobs: JobDefinition[] = [
+    ...options.jobs,
+    // Jobs of a killed process would stay locked for graphile-worker's 4 hours otherwise.
+    { name: UNLOCK_DEAD_WORKERS, cron: '* * * * *', handler: unlockDead },
+  ];
   const taskList: TaskList = {};
-  for (const job of options.jobs) {
+  for (const job of jobs) {
     taskList[job.name] = async (payload, helpers) => {
       const started = Date.now();
       await job.handler(payload, {
@@ -78,17 +105,27 @@ export async function startWorker(options: {
       options.log.debug({ job: job.name, ms: Date.now() - started }, 'job done');
     };
   }
-  const crontab = options.jobs
+  const crontab = jobs
     .filter((j) => j.cron)
     .map((j) => `${j.cron} ${j.name}`)
     .join('\n');
-  // A pool of our own making: it survives a database restart without an unhandled 'error' event,
-  // and it is ended only after the runner has let go of it.
-  const pool = createPool(options.connectionString, options.concurrency + 2, {
-    applicationName: 'kopek-jobs',
-    driverTypes: true,
+  // graphile-worker 0.17 locks jobs with the id of the worker pool (one per runner), not of the
+  // single workers: that id is registered as soon as the pool exists, and removed when it is
+  // released cleanly.
+  const events: WorkerEvents = new EventEmitter();
+  const workerIds: string[] = [];
+  events.on('pool:create', ({ workerPool }) => {
+    workerIds.push(workerPool.id);
+    heartbeat.add(workerPool.id);
   });
+  events.on('pool:release', ({ workerPool }) => heartbeat.remove(workerPool.id));
+  heartbeat.start();
+  // A restart after a crash releases what the dead process held once it is stale.
+  await unlockDead().catch((error: unknown) =>
+    options.log.warn({ err: error }, 'jobs: could not release the jobs of dead workers'),
+  );
   const runner: Runner = await run({
+    events,
     pgPool: pool,
     concurrency: options.concurrency,
     noHandleSignals: true,
@@ -104,6 +141,7 @@ export async function startWorker(options: {
     async stop() {
       try {
         await runner.stop();
+        await heartbeat.stop(workerIds);
       } finally {
         await pool.end();
       }

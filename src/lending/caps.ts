@@ -43,6 +43,10 @@ export async function capsOn(db: Queryable, date: string): Promise<CapsInForce> 
     penaltyAfterDailyPercent: required('penalty_after_daily'),
     maxHighPskLoans: both ? Number(highLoans) : null,
     highPskThreshold: both ? threshold : null,
+    highPskCoolingDays:
+      threshold !== undefined && byRule.has('high_psk_cooling_days')
+        ? Number(byRule.get('high_psk_cooling_days'))
+        : null,
   };
 }
 

@@ -59,3 +59,6 @@ export function quarterStart(date: string): string {
 export function todayMoscow(now: Date = new Date()): string {
   return fromUtc(now.getTime() + 3 * 3_600_000);
 }
+
+/** A valid business date `YYYY-MM-DD` (the name the accrual and issue code use). */
+export const isBusinessDate = isIsoDate;

@@ -7,8 +7,8 @@ import { withTx } from '../platform/db/tx.ts';
 import { parseId } from '../platform/ids.ts';
 import { formatRoubles, type Kopecks, parseRoubles } from '../platform/money.ts';
 import { openRuntime } from '../platform/runtime.ts';
-import { isBusinessDate, todayMoscow } from './accrual/business-date.ts';
 import { COB_CHUNK, runCob } from './accrual/cob.ts';
+import { chargeDeal } from './charges/charges.ts';
 import {
   type Client,
   findClientByPassport,
@@ -16,6 +16,7 @@ import {
   setClientRestrictions,
   upsertClient,
 } from './clients/repository.ts';
+import { isBusinessDate, todayMoscow } from './dates.ts';
 import { createApplication } from './deals/applications.ts';
 import { cancelDeal, decideDeal, type ManualDecision, signDeal } from './deals/decisions.ts';
 import { dealHistory, moveDeal } from './deals/history.ts';
@@ -32,8 +33,11 @@ import {
   registerExternalIssue,
   startPayout,
 } from './issue/issue.ts';
+import { completeRefund, failRefund, type Refund, refundToCard, startRefund } from './refunds/refund.ts';
 import { repay } from './repayments/repay.ts';
 import { reversePayment } from './repayments/reverse.ts';
+import { listScheduleVersions } from './repayments/schedule-versions.ts';
+import type { EarlyRepaymentMode } from './schedule-revision.ts';
 
 /**
  * `kopek client …`, `kopek deal …`, `kopek cob run`: the operator's side of the loan back office
@@ -375,13 +379,19 @@ function registerDealCommands(program: Command): void {
     .option('--txn <id>', 'transaction id at the service (default: generated)')
     .option('--date <date>', 'payment date (default today)')
     .option('--early', 'repay later instalments early with what remains')
+    .option(
+      '--early-mode <mode>',
+      'after a partial early repayment: reduce_payment (same term, default) or shorten_term',
+    )
     .action(
       async (
         number: string,
         amount: string,
-        o: { service: string; txn?: string; date?: string; early?: boolean },
+        o: { service: string; txn?: string; date?: string; early?: boolean; earlyMode?: string },
       ) => {
         if (o.date) checkDate(o.date);
+        if (o.earlyMode !== undefined && o.earlyMode !== 'reduce_payment' && o.earlyMode !== 'shorten_term')
+          throw new Error('--early-mode: reduce_payment или shorten_term');
         await onDeal(number, async (ctx, id) => {
           const r = await withTx(ctx.pool, (tx) =>
             repay(
@@ -392,6 +402,7 @@ function registerDealCommands(program: Command): void {
                 service: o.service,
                 txnId: o.txn ?? `cli-${Date.now()}`,
                 early: o.early ?? false,
+                ...(o.earlyMode ? { earlyMode: o.earlyMode as EarlyRepaymentMode } : {}),
                 ...(o.date ? { date: o.date } : {}),
               },
               CLI_ACTOR,
@@ -411,11 +422,132 @@ function registerDealCommands(program: Command): void {
     .command('reverse')
     .argument('<payment>', 'payment number (ПКО…)')
     .requiredOption('--reason <text>')
+    .option('--date <date>', 'reversal date: a reopened loan is accrued to it (default today)')
     .description('reverse a payment')
-    .action(async (payment: string, o: { reason: string }) => {
+    .action(async (payment: string, o: { reason: string; date?: string }) => {
+      if (o.date) checkDate(o.date);
       await withCtx(async (ctx) => {
-        const p = await withTx(ctx.pool, (tx) => reversePayment(tx, payment, o.reason, CLI_ACTOR));
+        const p = await withTx(ctx.pool, (tx) =>
+          reversePayment(tx, payment, o.reason, CLI_ACTOR, o.date ?? todayMoscow()),
+        );
         out(`${p.number}: сторнирован`);
+      });
+    });
+  deal
+    .command('charge')
+    .argument('<number>')
+    .requiredOption('--kind <kind>', 'duty (госпошлина, court costs) or other (fees under the contract)')
+    .requiredOption('--amount <roubles>')
+    .requiredOption('--reason <text>')
+    .option('--key <key>', 'idempotency key: a repeat with it changes nothing')
+    .option('--date <date>', 'charge date (default today)')
+    .description('charge duty or another fee on an issued loan')
+    .action(
+      async (
+        number: string,
+        o: { kind: string; amount: string; reason: string; key?: string; date?: string },
+      ) => {
+        if (o.date) checkDate(o.date);
+        if (o.kind !== 'duty' && o.kind !== 'other') throw new Error('--kind: duty или other');
+        const kind = o.kind;
+        await onDeal(number, async (ctx, id) => {
+          const r = await withTx(ctx.pool, (tx) =>
+            chargeDeal(
+              tx,
+              {
+                deal: id,
+                kind,
+                amount: parseRoubles(o.amount, { allowZero: false }),
+                reason: o.reason,
+                ...(o.key ? { key: o.key } : {}),
+                ...(o.date ? { date: o.date } : {}),
+              },
+              CLI_ACTOR,
+            ),
+          );
+          out(
+            `${number}: ${kind === 'duty' ? 'пошлина' : 'прочее'} ${m(r.charge.amount)} ₽${r.replayed ? ' (повтор)' : ''}`,
+          );
+        });
+      },
+    );
+  deal
+    .command('refund')
+    .argument('<number>')
+    .requiredOption('--reason <text>')
+    .option('--card <token>', 'refund to a card through the card payout service')
+    .option('--payout-url <url>', 'card payout service (default: a simulator on loopback for this command)')
+    .option('--bank', 'by bank transfer: queue for the registry (with --bik and --account)')
+    .option('--bik <bik>')
+    .option('--account <account>')
+    .description('refund what is left on the client account of a paid-off loan')
+    .action(
+      async (
+        number: string,
+        o: {
+          reason: string;
+          card?: string;
+          payoutUrl?: string;
+          bank?: boolean;
+          bik?: string;
+          account?: string;
+        },
+      ) => {
+        await onDeal(number, async (ctx, id) => {
+          let r: Refund;
+          if (o.card) {
+            const simulator = o.payoutUrl ? undefined : await startCardPayoutSimulator();
+            try {
+              const gateway = createHttpCardPayoutGateway({ baseUrl: o.payoutUrl ?? simulator!.url });
+              r = await refundToCard(ctx.pool, id, o.card, gateway, o.reason, CLI_ACTOR);
+            } finally {
+              await simulator?.close();
+            }
+          } else if (o.bank) {
+            const details = { bik: o.bik ?? '', account: o.account ?? '' };
+            r = await withTx(ctx.pool, (tx) => startRefund(tx, id, 'bank', details, o.reason, CLI_ACTOR));
+          } else throw new Error('укажите способ возврата: --card или --bank');
+          out(`${number}: возврат ${r.id} на ${m(r.amount)} ₽, ${r.status}${r.error ? ` (${r.error})` : ''}`);
+        });
+      },
+    );
+  deal
+    .command('refund-confirm')
+    .argument('<refund>', 'refund id')
+    .requiredOption('--ref <ref>', 'payment order reference')
+    .description('the bank paid a refund out')
+    .action(async (refund: string, o: { ref: string }) => {
+      await withCtx(async (ctx) => {
+        const r = await withTx(ctx.pool, (tx) => completeRefund(tx, parseId(refund), o.ref, CLI_ACTOR));
+        out(`возврат ${r.id}: ${r.status}`);
+      });
+    });
+  deal
+    .command('refund-fail')
+    .argument('<refund>', 'refund id')
+    .requiredOption('--error <text>')
+    .description('a refund failed: the money is back on the client account')
+    .action(async (refund: string, o: { error: string }) => {
+      await withCtx(async (ctx) => {
+        const r = await withTx(ctx.pool, (tx) => failRefund(tx, parseId(refund), o.error, CLI_ACTOR));
+        out(`возврат ${r.id}: ${r.status}`);
+      });
+    });
+  deal
+    .command('schedules')
+    .argument('<number>')
+    .description('every schedule the deal has had (versions) with its ПСК')
+    .action(async (number: string) => {
+      await onDeal(number, async (ctx, id) => {
+        const versions = await listScheduleVersions(ctx.pool, id);
+        if (versions.length === 0) out('график не менялся');
+        for (const v of versions) {
+          out(`версия ${v.version} от ${v.date} (${v.reason}): ПСК ${v.pskPercent}%, ${m(v.pskAmount)} ₽`);
+          for (const l of v.lines)
+            out(
+              `  ${l.n}. ${l.dueDate}: ОД ${m(l.principal)}, проценты ${m(l.interest)}, всего ${m(l.total)}`,
+            );
+        }
       });
     });
   deal
@@ -432,7 +564,7 @@ function registerDealCommands(program: Command): void {
 function printDebt(s: Awaited<ReturnType<typeof debtSummary>>): void {
   out(`задолженность на ${s.asOf}: ${m(s.totalDebt)} ₽`);
   out(
-    `  ОД ${m(s.principalLeft)}, проценты ${m(s.interest)}, неустойка ${m(s.penalties)}, на счёте ${m(s.accountBalance)}`,
+    `  ОД ${m(s.principalLeft)}, проценты ${m(s.interest)}, неустойка ${m(s.penalties)}, пошлина ${m(s.duty)}, прочее ${m(s.other)}, на счёте ${m(s.accountBalance)}`,
   );
   out(`  текущий платёж ${m(s.currentDue)} (ОД ${m(s.currentPrincipal)}, проценты ${m(s.currentInterest)})`);
   out(

@@ -1,8 +1,9 @@
 import type { DemoSeeder } from '../demo/seed.ts';
 import type { Actor } from '../platform/audit.ts';
-import { addDays, todayMoscow } from './accrual/business-date.ts';
 import { accrueRange } from './accrual/post-accrual.ts';
+import { chargeDeal } from './charges/charges.ts';
 import { type ClientInput, findClientByPassport } from './clients/repository.ts';
+import { addDays, todayMoscow } from './dates.ts';
 import { createApplication } from './deals/applications.ts';
 import { cancelDeal, decideDeal, signDeal } from './deals/decisions.ts';
 import { moveDeal } from './deals/history.ts';
@@ -259,6 +260,19 @@ export const lendingDealsSeeder: DemoSeeder = {
         70 + i,
       );
       await moveDeal(tx, id, status as DealStatus, STAFF, 'демо: работа с просроченной задолженностью');
+      if (status === 'Оплачена пошлина')
+        await chargeDeal(
+          tx,
+          {
+            deal: id,
+            kind: 'duty',
+            amount: 200_000n,
+            reason: 'госпошлина за выдачу судебного приказа',
+            date: today,
+            key: 'demo-duty',
+          },
+          STAFF,
+        );
     }
 
     // Accrue every active demo loan through today, as the nightly COB would have.

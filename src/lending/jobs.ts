@@ -1,7 +1,7 @@
 import type { JobDefinition } from '../jobs/queue.ts';
 import type { AppContext } from '../platform/context.ts';
-import { addDays, isBusinessDate, todayMoscow } from './accrual/business-date.ts';
 import { runCob } from './accrual/cob.ts';
+import { addDays, isBusinessDate, todayMoscow } from './dates.ts';
 
 /** Dates a missed night catches up at most, oldest first. */
 const MAX_CATCH_UP_DAYS = 31;

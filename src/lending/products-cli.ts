@@ -125,9 +125,13 @@ export function registerLendingProductCommands(program: Command): void {
             ? '  ограничения числа займов с высокой ПСК нет'
             : `  не более ${c.maxHighPskLoans} непогашенных займов с ПСК выше ${c.highPskThreshold}% годовых`,
         );
+        if (c.highPskCoolingDays)
+          out(
+            `  новый займ с ПСК выше ${c.highPskThreshold}% — не ранее ${c.highPskCoolingDays} дней после погашения прежнего`,
+          );
         out('\nправила:');
         for (const r of await listCapRules(pool))
-          out(`  ${r.effectiveFrom}  ${r.rule.padEnd(20)} ${r.value.padStart(5)}  ${r.law}`);
+          out(`  ${r.effectiveFrom}  ${r.rule.padEnd(21)} ${r.value.padStart(5)}  ${r.law}`);
         const averages = await listAveragePsk(pool);
         out(
           averages.length === 0 ? '\nсреднерыночные ПСК не загружены' : '\nсреднерыночные ПСК Банка России:',
@@ -164,6 +168,7 @@ interface ProductOptions {
   pskCategory?: string;
   inactive?: boolean;
   active?: boolean;
+  interestAfterTerm?: string;
 }
 
 function productOptions(command: Command, create: boolean): Command {
@@ -193,6 +198,12 @@ function productOptions(command: Command, create: boolean): Command {
     .addOption(opt('--max-new <roubles>', 'largest first loan, roubles'))
     .addOption(opt('--max-repeat <roubles>', 'largest loan to a repeat client, roubles'))
     .addOption(opt('--psk-category <category>', 'Bank of Russia category of the average ПСК'))
+    .addOption(
+      new Option(
+        '--interest-after-term <yes|no>',
+        'whether interest accrues after the last due date (no: 0.1 % a day penalty then; default yes)',
+      ).choices(['yes', 'no']),
+    )
     .addOption(new Option('--inactive', 'not offered'));
 }
 
@@ -212,6 +223,7 @@ function toInput(o: ProductOptions, create: boolean): Partial<ProductInput> {
   if (o.maxNew !== undefined) input.maxAmountNew = roubles('--max-new', o.maxNew);
   if (o.maxRepeat !== undefined) input.maxAmountRepeat = roubles('--max-repeat', o.maxRepeat);
   if (o.pskCategory !== undefined) input.pskCategory = o.pskCategory;
+  if (o.interestAfterTerm !== undefined) input.interestAfterTerm = o.interestAfterTerm === 'yes';
   if (o.inactive && o.active) throw new Error('--active и --inactive вместе не задаются');
   if (o.inactive) input.active = false;
   else if (o.active || create) input.active = true;
@@ -250,7 +262,7 @@ export function describeProduct(p: Product): string {
     `  график: ${schedule}`,
     `  сумма: ${formatRoublesRu(p.minAmount)} – ${formatRoublesRu(p.maxAmount)}; новому клиенту до ${formatRoublesRu(p.maxAmountNew)}, повторному до ${formatRoublesRu(p.maxAmountRepeat)}`,
     `  срок: ${p.minTermDays}–${p.maxTermDays} дн.`,
-    `  ставка: ${p.dailyRate}% в день; неустойка ${p.penaltyRateYear}% годовых`,
+    `  ставка: ${p.dailyRate}% в день; неустойка ${p.penaltyRateYear}% годовых${p.interestAfterTerm === false ? '; после срока проценты не начисляются (неустойка 0,1% в день)' : ''}`,
     `  категория ПСК: ${p.pskCategory}`,
   ].join('\n');
 }

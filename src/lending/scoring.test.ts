@@ -144,6 +144,32 @@ describe('score', () => {
       ['blacklisted', 'open_overdue'],
     );
   });
+
+  it('from 2027-04-01 declines a high-ПСК loan within three days of repaying the last one', () => {
+    const caps2027: CapsInForce = {
+      ...CAPS_2026_11,
+      effectiveFrom: '2027-04-01',
+      maxHighPskLoans: 1,
+      highPskThreshold: '100',
+      highPskCoolingDays: 3,
+    };
+    const at = (today: string, repaid: string | null, caps: CapsInForce, pskPercent = '292.000') =>
+      codes(application({ today, lastHighPskRepaidOn: repaid, caps, pskPercent }));
+    // The day before the rule: no cooling period, whatever the dates.
+    assert.ok(!at('2027-03-31', '2027-03-30', CAPS_2026_11).includes('high_psk_cooling'));
+    assert.ok(at('2027-04-07', '2027-04-05', caps2027).includes('high_psk_cooling'));
+    assert.ok(at('2027-04-08', '2027-04-05', caps2027).includes('high_psk_cooling'), 'three whole days');
+    assert.ok(!at('2027-04-09', '2027-04-05', caps2027).includes('high_psk_cooling'));
+    assert.ok(!at('2027-04-07', null, caps2027).includes('high_psk_cooling'), 'never repaid one');
+    assert.ok(
+      !at('2027-04-07', '2027-04-05', caps2027, '95.000').includes('high_psk_cooling'),
+      'not a high-ПСК loan',
+    );
+    assert.equal(
+      score(application({ today: '2027-04-07', lastHighPskRepaidOn: '2027-04-06', caps: caps2027 })).decision,
+      'decline',
+    );
+  });
 });
 
 describe('monthlyPayment', () => {

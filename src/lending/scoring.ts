@@ -66,6 +66,19 @@ export function score(input: ScoringInput): ScoringResult {
       text: `у клиента уже ${input.openHighPskLoans} непогашенных займа с ПСК выше ${input.caps.highPskThreshold}% годовых`,
     });
 
+  const cooling = input.caps.highPskCoolingDays ?? null;
+  if (
+    cooling !== null &&
+    input.caps.highPskThreshold !== null &&
+    input.lastHighPskRepaidOn &&
+    compareRates(input.pskPercent, input.caps.highPskThreshold) > 0 &&
+    daysBetween(input.lastHighPskRepaidOn, input.today) <= cooling
+  )
+    declines.push({
+      code: 'high_psk_cooling',
+      text: `займ с ПСК выше ${input.caps.highPskThreshold}% годовых погашен ${input.lastHighPskRepaidOn}: новый такой займ — не ранее чем через ${cooling} дня после погашения`,
+    });
+
   const payments = input.otherMonthlyPayments + input.newMonthlyPayment;
   if (input.monthlyIncome === null || input.monthlyIncome <= 0n) {
     if (input.amount > SCORING.noIncomeMaxAmount)

@@ -31,6 +31,11 @@ export interface Product {
   /** Bank of Russia category key for the quarterly average ПСК (e.g. 'pdl_up_to_30k_up_to_30d'). */
   pskCategory: string;
   active: boolean;
+  /**
+   * Whether, by the contract, interest accrues after the last due date (default true). When it
+   * does not, the penalty for those days is the 0.1 %-a-day regime of 353-FZ art. 5 part 21.
+   */
+  interestAfterTerm?: boolean;
 }
 
 /** One line of a payment schedule ("график платежей"). */
@@ -86,6 +91,11 @@ export interface CapsInForce {
   /** Max open loans per client with ПСК above `highPskThreshold` (null: no such rule). */
   maxHighPskLoans: number | null;
   highPskThreshold: string | null;
+  /**
+   * Days after repaying a loan with ПСК above `highPskThreshold` before another such loan may be
+   * made (from 2027-04-01); null or absent: no cooling period.
+   */
+  highPskCoolingDays?: number | null;
 }
 
 export interface ScoringInput {
@@ -110,6 +120,8 @@ export interface ScoringInput {
   openHighPskLoans: number;
   /** ПСК of the loan asked for. */
   pskPercent: string;
+  /** The last date the client repaid a loan with ПСК above the high-ПСК threshold (null: never). */
+  lastHighPskRepaidOn?: string | null;
   caps: CapsInForce;
 }
 

@@ -31,6 +31,31 @@ export interface Config {
   jobsEnabled: boolean;
   jobConcurrency: number;
   seedDemo: 'auto' | 'always' | 'never';
+  /** Lifetime of a "Моя МФО" ASP signing code (dealsign/code). */
+  mymfoSignCodeTtlMinutes: number;
+  /**
+   * Who sends the ASP code to the borrower: `site` — dealsign/code answers it in `Code` and the
+   * site sends the SMS, as the document says; `sms` — Kopek sends it and `Code` stays empty.
+   */
+  mymfoSignCodeDelivery: 'site' | 'sms';
+  /** Path the "Моя МФО" site API is served under (the 1C publication's `/<catalogue>/hs`). */
+  mymfoBasePath: string;
+  /** mserver 2 wallet "dev server": DELETE /v1/wallet works and a new wallet gets 10 000 roubles. */
+  walletDevMode: boolean;
+  /** Idle lifetime of a wallet session (cookie JSESSIONID). */
+  walletSessionTtlMinutes: number;
+  /** Login of the processing-centre agent the wallet pays through. */
+  walletAgentLogin: string;
+  /** Agents the wallets are spread over (`wallet`, `wallet-1` …): one agent's balance row is a lock every payment takes. */
+  walletAgentShards: number;
+  /** Moneywall checkout: the card acquirer's base URL; absent: the simulator (development only). */
+  bnplAcquiringUrl: string | undefined;
+  /**
+   * The externally visible base URL (`https://pay.example.ru`, no trailing slash) absolute links
+   * such as Moneywall's `frame_url` are built from, never the request's Host header. Absent:
+   * `http(s)://<HOST>:<PORT>` of the address this process listens on.
+   */
+  publicUrl: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -71,6 +96,47 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
     name: 'KOPEK_SEED_DEMO',
     default: 'auto',
     meaning: 'auto (empty embedded database only), always or never',
+  },
+  {
+    name: 'MYMFO_SIGN_CODE_TTL_MINUTES',
+    default: '10',
+    meaning: '"Моя МФО": minutes an ASP signing code (dealsign/code) stays valid',
+  },
+  {
+    name: 'MYMFO_BASE_PATH',
+    default: '/MeMFOWork/hs',
+    meaning: 'path of the "Моя МФО" site API (the 1C publication\'s /<catalogue>/hs)',
+  },
+  {
+    name: 'WALLET_DEV_MODE',
+    default: '(on unless production)',
+    meaning: 'mserver 2 wallet dev server: on: new wallets get 10 000 roubles, DELETE /v1/wallet works',
+  },
+  {
+    name: 'WALLET_SESSION_TTL_MINUTES',
+    default: '30',
+    meaning: 'mserver 2 wallet: idle minutes before a session (JSESSIONID) expires',
+  },
+  {
+    name: 'WALLET_AGENT_LOGIN',
+    default: 'wallet',
+    meaning: 'mserver 2 wallet: login of the processing-centre agent its payments go through',
+  },
+  {
+    name: 'WALLET_AGENT_SHARDS',
+    default: '1',
+    meaning: 'mserver 2 wallet: wallets are spread over this many agents (login, login-1, …) by wallet id',
+  },
+  {
+    name: 'BNPL_ACQUIRING_URL',
+    default: '(simulator)',
+    meaning: 'Moneywall checkout: base URL of the card acquirer; in development the loopback simulator',
+  },
+  {
+    name: 'KOPEK_PUBLIC_URL',
+    default: 'http(s)://HOST:PORT',
+    meaning:
+      'externally visible base URL (no trailing slash) of links Kopek gives out, e.g. Moneywall frame_url',
   },
 ];
 
@@ -124,6 +190,44 @@ function dataKey(env: Env): Buffer | undefined {
   return key;
 }
 
+/** A URL path prefix: starts with `/`, no trailing `/`, plain path characters only. */
+function basePath(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const trimmed = raw.replace(/\/+$/, '');
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(trimmed))
+    throw new ConfigError(name, `must be a path such as /MeMFOWork/hs, got '${raw}'`);
+  return trimmed;
+}
+
+/** An optional http(s) base URL, without the trailing slash. */
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^https?:\/\/[^\s/]+/i.test(raw)) throw new ConfigError(name, `must be an http(s) URL, got '${raw}'`);
+  return raw.replace(/\/+$/, '');
+}
+
+/** The public base URL: http(s), a host, an optional path, no trailing slash, query or credentials. */
+function publicUrl(env: Env): string | undefined {
+  const raw = env.KOPEK_PUBLIC_URL;
+  if (raw === undefined || raw === '') return undefined;
+  const wrong = (why: string) =>
+    new ConfigError('KOPEK_PUBLIC_URL', `${why}, e.g. https://pay.example.ru; got '${raw}'`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw wrong('must be an http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw wrong('must start with http:// or https://');
+  if (url.username || url.password || url.search || url.hash || raw.includes('?') || raw.includes('#'))
+    throw wrong('must have no credentials, query or fragment');
+  if (raw.endsWith('/')) throw wrong('must not end with a slash');
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf<Mode>(env, 'KOPEK_ENV', ['development', 'production', 'test'], 'development');
   const certFile = env.TLS_CERT_FILE || undefined;
@@ -158,6 +262,16 @@ export function loadConfig(env: Env = process.env): Config {
     jobsEnabled: oneOf(env, 'KOPEK_JOBS', ['on', 'off'], 'on') === 'on',
     jobConcurrency: integer(env, 'KOPEK_JOB_CONCURRENCY', 4, 1, 64),
     seedDemo: oneOf(env, 'KOPEK_SEED_DEMO', ['auto', 'always', 'never'], 'auto'),
+    mymfoSignCodeTtlMinutes: integer(env, 'MYMFO_SIGN_CODE_TTL_MINUTES', 10, 1, 1440),
+    mymfoSignCodeDelivery: oneOf(env, 'MYMFO_SIGN_CODE_DELIVERY', ['site', 'sms'], 'site'),
+    mymfoBasePath: basePath(env, 'MYMFO_BASE_PATH', '/MeMFOWork/hs'),
+    walletDevMode:
+      oneOf(env, 'WALLET_DEV_MODE', ['on', 'off'], mode === 'production' ? 'off' : 'on') === 'on',
+    walletSessionTtlMinutes: integer(env, 'WALLET_SESSION_TTL_MINUTES', 30, 1, 10_080),
+    walletAgentLogin: env.WALLET_AGENT_LOGIN || 'wallet',
+    walletAgentShards: integer(env, 'WALLET_AGENT_SHARDS', 1, 1, 64),
+    bnplAcquiringUrl: httpUrl(env, 'BNPL_ACQUIRING_URL'),
+    publicUrl: publicUrl(env),
   };
   if (mode === 'production') {
     if (!config.dataKey) throw new ConfigError('KOPEK_DATA_KEY', 'is required when KOPEK_ENV=production');

@@ -9,6 +9,7 @@ import { AppError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logging.ts';
 import type { Kopecks } from '../platform/money.ts';
 import { agentAccountCode } from './accounts.ts';
+import { forgetCached } from './cache.ts';
 
 export interface Agent {
   id: bigint;
@@ -178,6 +179,7 @@ export async function adjustBalance(
     metadata: { agentId: agent.id },
   });
   if (input.kind === 'topup') {
+    forgetCached();
     await tx.query(
       'UPDATE processing.agents SET topped_up_at = coalesce(topped_up_at, now()) WHERE id = $1',
       [agent.id],
@@ -199,6 +201,7 @@ export async function setOverdraft(tx: Tx, agent: Agent, overdraft: Kopecks, act
     throw new AppError('validation', 'processing.overdraft', 'овердрафт не может быть отрицательным');
   await setBounds(tx, agent.accountId, { lowerBound: -overdraft, upperBound: null });
   await tx.query('UPDATE processing.agents SET overdraft = $2 WHERE id = $1', [agent.id, overdraft]);
+  forgetCached();
   await audit(tx, {
     actor,
     action: 'processing.agent.overdraft',
@@ -218,6 +221,7 @@ export async function setNotification(
     'UPDATE processing.agents SET notification = $2, webhook_url = coalesce($3, webhook_url) WHERE id = $1',
     [agent.id, input.notification, input.webhookUrl ?? null],
   );
+  forgetCached();
   await audit(tx, {
     actor,
     action: 'processing.agent.notification',
@@ -244,6 +248,7 @@ export async function allowIp(tx: Tx, agent: Agent, ip: string, actor: Actor, re
       throw new AppError('validation', 'processing.ip', `неверный IP-адрес: ${ip}`);
     throw error;
   }
+  forgetCached();
   await audit(tx, {
     actor,
     action: remove ? 'processing.agent.disallow_ip' : 'processing.agent.allow_ip',

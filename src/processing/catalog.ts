@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Queryable } from '../platform/db/pool.ts';
+import type { Pool, Queryable } from '../platform/db/pool.ts';
 import { AppError } from '../platform/errors.ts';
 import { type Kopecks, parseRoubles } from '../platform/money.ts';
+import { cacheFor, forgetCached, SERVICE_TTL_MS } from './cache.ts';
 
 /** One parameter the payer enters (`inputs`) or the provider returns for display (`displays`). */
 export interface ServiceField {
@@ -42,6 +43,8 @@ export interface Service {
   commissionFixed: Kopecks;
   provider: ProviderConfig;
   enabled: boolean;
+  /** Changes with every update of the stored service (absent on a definition not yet stored). */
+  version?: bigint;
 }
 
 interface ServiceRow {
@@ -63,10 +66,11 @@ interface ServiceRow {
   commission_fixed: bigint;
   provider: ProviderConfig;
   enabled: boolean;
+  version: bigint;
 }
 
 const COLUMNS = `id, type, name, service_group, country, fixed_payment, currency, rate::text AS rate, inputs,
-  displays, min_amount, max_amount, fee_min, fee_max, commission_bp, commission_fixed, provider, enabled`;
+  displays, min_amount, max_amount, fee_min, fee_max, commission_bp, commission_fixed, provider, enabled, version`;
 
 function toService(r: ServiceRow): Service {
   return {
@@ -88,6 +92,7 @@ function toService(r: ServiceRow): Service {
     commissionFixed: r.commission_fixed,
     provider: r.provider,
     enabled: r.enabled,
+    version: r.version,
   };
 }
 
@@ -100,6 +105,15 @@ export async function findService(db: Queryable, id: string): Promise<Service | 
     id,
   ]);
   return rows[0] && toService(rows[0]);
+}
+
+/**
+ * `findService` for the agent protocol's hot path: a copy kept for SERVICE_TTL_MS
+ * (src/processing/cache.ts). A pay's reservation compares the copy's version with the stored
+ * one and reads it again when they differ, so only a check may see a change a few seconds late.
+ */
+export function cachedService(pool: Pool, id: string): Promise<Service | undefined> {
+  return cacheFor<Service | undefined>(pool, 'service', SERVICE_TTL_MS).get(id, () => findService(pool, id));
 }
 
 export async function listServices(
@@ -211,6 +225,7 @@ export function parseServiceDefinition(value: unknown): Service {
 
 /** Inserts or replaces a service of the catalogue. */
 export async function upsertService(db: Queryable, s: Service): Promise<void> {
+  forgetCached();
   await db.query(
     `INSERT INTO processing.services (id, type, name, service_group, country, fixed_payment, currency, rate,
        inputs, displays, min_amount, max_amount, fee_min, fee_max, commission_bp, commission_fixed, provider, enabled)

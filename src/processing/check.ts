@@ -1,8 +1,8 @@
 import type { AppContext } from '../platform/context.ts';
 import type { Agent } from './agents.ts';
-import { findService } from './catalog.ts';
+import { cachedService, findService, type Service } from './catalog.ts';
 import { convert } from './conversion.ts';
-import { RESULT, resultMessage } from './finality.ts';
+import { ProcessingRefusal, RESULT, resultMessage } from './finality.ts';
 import type { Outcome } from './payments.ts';
 import { providerFor } from './providers/index.ts';
 import { parsePaymentRequest, type RawPaymentRequest } from './requests.ts';
@@ -12,16 +12,20 @@ import { nextTransactionId } from './transaction-ids.ts';
 /**
  * `check`: can this payment be made? Validates against the catalogue, asks the provider (account,
  * displays, contracts or invoice) and answers with a fresh transactionId. Nothing is stored: a
- * check moves no money and the agent repeats it freely.
+ * check moves no money and the agent repeats it freely. The service comes from the in-memory
+ * catalogue (src/processing/cache.ts), so a check asks the database nothing but, once per
+ * hundred, a block of transactionIds.
  */
 export async function checkPayment(ctx: AppContext, agent: Agent, raw: RawPaymentRequest): Promise<Outcome> {
   const request = parsePaymentRequest(raw, 'check');
-  const service = checkAgainstService(
-    await findService(ctx.pool, request.serviceId),
-    agent,
-    request,
-    'check',
-  );
+  let service: Service;
+  try {
+    service = checkAgainstService(await cachedService(ctx.pool, request.serviceId), agent, request, 'check');
+  } catch (error) {
+    // A refusal is judged on the stored catalogue, never on a cached copy.
+    if (!(error instanceof ProcessingRefusal)) throw error;
+    service = checkAgainstService(await findService(ctx.pool, request.serviceId), agent, request, 'check');
+  }
   const transactionId = await nextTransactionId(ctx.pool);
   const conversion =
     service.rate !== null && request.amountTo !== undefined

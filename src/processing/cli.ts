@@ -207,19 +207,37 @@ export function registerProcessingCommands(program: Command): void {
     .description('agent tokens: created -> awaiting confirmation -> confirmed -> revoked');
   token
     .command('create <agent>')
-    .description('create a token (shown once) and submit it for confirmation')
-    .action(async (ref: string) => {
+    .description(
+      'create a token (shown once), in state «Создан»; with --submit also submit it for confirmation',
+    )
+    .option('--submit', 'submit it for confirmation at once (state «Ожидайте подтверждения»)')
+    .action(async (ref: string, o: { submit?: boolean }) => {
       await withRuntime(async (ctx) => {
         const a = await findAgent(ctx.pool, ref);
-        const t = await withTx(ctx.pool, (tx) => createToken(tx, a, CLI_ACTOR));
+        // Both steps of the lifecycle, each audited, in one transaction.
+        const t = await withTx(ctx.pool, async (tx) => {
+          const created = await createToken(tx, a, CLI_ACTOR, { submit: false });
+          if (!o.submit) return created;
+          const submitted = await changeToken(tx, created.id, 'submit', CLI_ACTOR);
+          return { ...created, status: submitted.status };
+        });
         out(`token ${t.id} for ${a.login}: ${t.token}`);
-        out(`status: ${TOKEN_STATUS_RU[t.status]}; confirm with: kopek agent token confirm ${t.id}`);
+        out(
+          t.status === 'created'
+            ? `status: ${TOKEN_STATUS_RU[t.status]}; submit with: kopek agent token submit ${t.id}`
+            : `status: ${TOKEN_STATUS_RU[t.status]}; confirm with: kopek agent token confirm ${t.id}`,
+        );
       });
     });
-  for (const action of ['confirm', 'revoke'] as const) {
+  const TOKEN_ACTIONS = {
+    submit: 'submit a created token for confirmation',
+    confirm: 'confirm a token awaiting confirmation',
+    revoke: 'revoke a token',
+  } as const;
+  for (const action of ['submit', 'confirm', 'revoke'] as const) {
     token
       .command(`${action} <tokenId>`)
-      .description(action === 'confirm' ? 'confirm a token awaiting confirmation' : 'revoke a token')
+      .description(TOKEN_ACTIONS[action])
       .action(async (id: string) => {
         await withRuntime(async (ctx) => {
           const t = await withTx(ctx.pool, (tx) => changeToken(tx, BigInt(id), action, CLI_ACTOR));

@@ -1,9 +1,10 @@
 import { type Actor, audit } from '../platform/audit.ts';
 import { hashSecret, newToken } from '../platform/crypto.ts';
-import type { Queryable } from '../platform/db/pool.ts';
+import type { Pool, Queryable } from '../platform/db/pool.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { AppError } from '../platform/errors.ts';
 import { AGENT_COLUMNS, type Agent, toAgent } from './agents.ts';
+import { AGENT_TTL_MS, cacheFor, forgetCached } from './cache.ts';
 
 /** The document's token lifecycle: «создан» -> «Ожидайте подтверждения» -> «Токен подтвержден» -> «Токен отозван». */
 export type TokenStatus = 'created' | 'awaiting_confirmation' | 'confirmed' | 'revoked';
@@ -87,6 +88,7 @@ export async function changeToken(
     );
   }
   const r = rows[0];
+  forgetCached();
   await audit(tx, {
     actor,
     action: `processing.token.${action}`,
@@ -121,6 +123,52 @@ export function readAuthorization(header: string | undefined): Credentials | und
   return undefined;
 }
 
+type TokenAgentRow = Parameters<typeof toAgent>[0] & { ip_allowed: boolean };
+
+/** A confirmed token's agent, and whether `address` is allowed for it; undefined: no such token. */
+async function tokenAgent(
+  db: Queryable,
+  tokenHash: string,
+  address: string,
+): Promise<{ agent: Agent; ipAllowed: boolean } | undefined> {
+  const { rows } = await db.query<TokenAgentRow>(
+    `SELECT ${AGENT_COLUMNS},
+       NOT EXISTS (SELECT 1 FROM processing.agent_ips i WHERE i.agent_id = a.id)
+         OR EXISTS (SELECT 1 FROM processing.agent_ips i WHERE i.agent_id = a.id AND $2::inet <<= i.ip) AS ip_allowed
+     FROM processing.agent_tokens t JOIN processing.agents a ON a.id = t.agent_id
+     WHERE t.token_hash = $1 AND t.status = 'confirmed'`,
+    [tokenHash, address],
+  );
+  const row = rows[0];
+  return row && { agent: toAgent(row), ipAllowed: row.ip_allowed };
+}
+
+function requireCredentials(credentials: Credentials | undefined): Credentials {
+  if (!credentials)
+    throw new AppError(
+      'unauthorized',
+      'processing.no_token',
+      'требуется авторизация: Authorization: Bearer <токен>',
+    );
+  return credentials;
+}
+
+function plainAddress(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+function admit(
+  found: { agent: Agent; ipAllowed: boolean } | undefined,
+  credentials: Credentials,
+  address: string,
+): Agent {
+  if (!found || (credentials.kind === 'basic' && credentials.login !== found.agent.login))
+    throw new AppError('unauthorized', 'processing.bad_token', 'токен не найден, не подтвержден или отозван');
+  if (!found.ipAllowed)
+    throw new AppError('forbidden', 'processing.ip_denied', `запросы с адреса ${address} не разрешены`);
+  return found.agent;
+}
+
 /**
  * The agent behind a request: a confirmed token (and, with Basic, the agent's own login), from an
  * allowed IP address when the agent has an allowlist. One query.
@@ -130,25 +178,29 @@ export async function authenticateAgent(
   credentials: Credentials | undefined,
   ip: string,
 ): Promise<Agent> {
-  if (!credentials)
-    throw new AppError(
-      'unauthorized',
-      'processing.no_token',
-      'требуется авторизация: Authorization: Bearer <токен>',
-    );
-  const address = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-  const { rows } = await db.query<Parameters<typeof toAgent>[0] & { ip_allowed: boolean }>(
-    `SELECT ${AGENT_COLUMNS},
-       NOT EXISTS (SELECT 1 FROM processing.agent_ips i WHERE i.agent_id = a.id)
-         OR EXISTS (SELECT 1 FROM processing.agent_ips i WHERE i.agent_id = a.id AND $2::inet <<= i.ip) AS ip_allowed
-     FROM processing.agent_tokens t JOIN processing.agents a ON a.id = t.agent_id
-     WHERE t.token_hash = $1 AND t.status = 'confirmed'`,
-    [hashSecret(credentials.token), address],
-  );
-  const row = rows[0];
-  if (!row || (credentials.kind === 'basic' && credentials.login !== row.login))
-    throw new AppError('unauthorized', 'processing.bad_token', 'токен не найден, не подтвержден или отозван');
-  if (!row.ip_allowed)
-    throw new AppError('forbidden', 'processing.ip_denied', `запросы с адреса ${address} не разрешены`);
-  return toAgent(row);
+  const c = requireCredentials(credentials);
+  const address = plainAddress(ip);
+  return admit(await tokenAgent(db, hashSecret(c.token), address), c, address);
+}
+
+/**
+ * `authenticateAgent` for the agent protocol's hot path: the answer for a (token, address) is kept
+ * for AGENT_TTL_MS (src/processing/cache.ts); a token revoked or an allowlist changed through
+ * this process takes effect at once, through another process (the CLI) within that time. Unknown,
+ * unconfirmed and revoked tokens are asked about every time.
+ */
+export async function authenticateAgentCached(
+  pool: Pool,
+  credentials: Credentials | undefined,
+  ip: string,
+): Promise<Agent> {
+  const c = requireCredentials(credentials);
+  const address = plainAddress(ip);
+  const hash = hashSecret(c.token);
+  const found = await cacheFor<{ agent: Agent; ipAllowed: boolean } | undefined>(
+    pool,
+    'token-agent',
+    AGENT_TTL_MS,
+  ).get(`${hash} ${address}`, () => tokenAgent(pool, hash, address));
+  return admit(found, c, address);
 }

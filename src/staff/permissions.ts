@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'staff.manage',
   'export.csv',
   'lending.read',
+  'clients.pii',
   'lending.decide',
   'lending.issue',
   'collections.work',
@@ -43,6 +44,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   underwriter: [
     'dashboard.read',
     'lending.read',
+    'clients.pii',
     'lending.decide',
     'broker.read',
     'bnpl.read',

@@ -213,9 +213,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         await new Promise((r) => setTimeout(r, 50));
       }
     },
-    async close() {
+    async close(this: Harness) {
       await app.close();
-      await worker.stop();
+      // The harness's current worker: a test may have replaced it.
+      await this.worker.stop();
       await Promise.all(Object.values(sims).map((s) => s.close()));
       await db.close();
     },

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import axe from 'axe-core';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { CONSOLE_DIST, consoleFace } from '../../src/faces/admin/console.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { consoleFace } from '../../src/faces/admin/console.ts';
 import { adminFace } from '../../src/faces/admin/face.ts';
 import { platformFace } from '../../src/faces/platform/face.ts';
 import { move, openAccount, transfer } from '../../src/ledger/index.ts';
@@ -15,51 +10,30 @@ import type { FaceApp } from '../../src/platform/http/face.ts';
 import { buildServer } from '../../src/platform/http/server.ts';
 import { staffSeeder } from '../../src/staff/demo.ts';
 import { type TestDatabase, testDatabase } from '../helpers/db.ts';
-import { ROOT } from '../helpers/processes.ts';
+import {
+  type Browser,
+  buildConsoleIfStale,
+  checkAccessibility,
+  launchBrowser,
+  screenshot,
+  skipWithoutChromium,
+} from './browser.ts';
 
 /**
  * The console in a real browser (Debian's chromium driven by playwright-core) against the real
  * server on a test database: sign-in, dashboard charts, an account card by deep link, a role
  * refused the staff screen, axe-core on every main screen, screenshots in test-artifacts/console.
  */
-const CHROMIUM = process.env.KOPEK_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts/console');
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the console's browser tests`;
-
-/** web/dist exists and is newer than every source file of the app. */
-function builtIsCurrent(): boolean {
-  const index = path.join(CONSOLE_DIST, 'index.html');
-  if (!existsSync(index)) return false;
-  const built = statSync(index).mtimeMs;
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-        e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs,
-      ),
-    );
-  return (
-    newest(path.join(ROOT, 'web/src')) < built && statSync(path.join(ROOT, 'web/index.html')).mtimeMs < built
-  );
-}
-
-describe('operator console in Chromium', { skip, timeout: 240_000 }, () => {
+describe('operator console in Chromium', { skip: skipWithoutChromium, timeout: 240_000 }, () => {
   let db: TestDatabase;
   let app: FaceApp;
   let base: string;
+  let browser: Browser;
   let context: BrowserContext;
-  let profile: string;
   let accountId: bigint;
-  const consoleErrors: string[] = [];
 
   before(async () => {
-    if (!builtIsCurrent()) {
-      const build = spawnSync('npm', ['run', 'build:web'], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, `npm run build:web failed:\n${build.stdout}\n${build.stderr}`);
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
+    buildConsoleIfStale();
     db = await testDatabase();
     await withTx(db.ctx.pool, async (tx) => {
       await staffSeeder.seed(tx, db.ctx);
@@ -92,31 +66,12 @@ describe('operator console in Chromium', { skip, timeout: 240_000 }, () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    profile = mkdtempSync(path.join(os.tmpdir(), 'kopek-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1366, height: 900 },
-      locale: 'ru-RU',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context.setDefaultTimeout(15_000);
-    context.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
+    browser = await launchBrowser();
+    context = browser.context;
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await app?.close();
     await db?.close();
   });
@@ -126,27 +81,6 @@ describe('operator console in Chromium', { skip, timeout: 240_000 }, () => {
     await page.locator('input[name="login"]').fill(login);
     await page.locator('input[name="password"]').fill(password);
     await page.getByRole('button', { name: 'Войти' }).click();
-  }
-
-  /** axe-core in the page: no serious or critical violation. */
-  async function checkAccessibility(page: Page, screen: string): Promise<void> {
-    await page.evaluate(axe.source);
-    const violations = await page.evaluate(async () => {
-      const runner = (globalThis as unknown as { axe: typeof axe }).axe;
-      const result = await runner.run({ resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact ?? null,
-        help: v.help,
-        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-      }));
-    });
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious, [], `${screen}: ${JSON.stringify(serious, null, 2)}`);
-  }
-
-  async function screenshot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
   }
 
   it('signs in, shows the dashboard with charts, and answers a wrong password in Russian', async () => {
@@ -251,7 +185,7 @@ describe('operator console in Chromium', { skip, timeout: 240_000 }, () => {
 
   it('ran under the Content Security Policy without violations', () => {
     assert.deepEqual(
-      consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e)),
+      browser.consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e)),
       [],
     );
   });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { verifyLedger } from '../../src/ledger/index.ts';
-import { addDays } from '../../src/lending/accrual/business-date.ts';
 import { runCob } from '../../src/lending/accrual/cob.ts';
-import { orgAccount } from '../../src/lending/deals/ledger-accounts.ts';
+import { addDays } from '../../src/lending/dates.ts';
+import { orgBalance } from '../../src/lending/deals/ledger-accounts.ts';
 import { getDeal, getSchedule } from '../../src/lending/deals/repository.ts';
 import { getLoanState } from '../../src/lending/debt/loan-state.ts';
 import { debtSummary } from '../../src/lending/debt/summary.ts';
@@ -44,14 +44,14 @@ describe('lending close of business', () => {
     assert.equal(expected, 9_877n);
     const state = await getLoanState(db.ctx.pool, id);
     assert.equal(state!.interestAccrued, expected);
-    const receivable = (await orgAccount(db.ctx.pool, 'interest_receivable')).balance;
+    const receivable = await orgBalance(db.ctx.pool, 'interest_receivable');
     const transfers = (await db.ctx.pool.query('SELECT count(*)::int AS n FROM ledger.transfers')).rows[0].n;
 
     const second = await runCob(db.ctx.pool, day1);
     assert.equal(second.deals, 0);
     assert.equal(second.interest, 0n);
     assert.equal((await getLoanState(db.ctx.pool, id))!.interestAccrued, expected);
-    assert.equal((await orgAccount(db.ctx.pool, 'interest_receivable')).balance, receivable);
+    assert.equal(await orgBalance(db.ctx.pool, 'interest_receivable'), receivable);
     assert.equal(
       (await db.ctx.pool.query('SELECT count(*)::int AS n FROM ledger.transfers')).rows[0].n,
       transfers,
@@ -223,8 +223,8 @@ describe('lending close of business', () => {
          FROM lending.loan_state`,
       )
     ).rows[0]!;
-    assert.equal((await orgAccount(db.ctx.pool, 'interest_receivable')).balance, sums.i);
-    assert.equal((await orgAccount(db.ctx.pool, 'penalty_receivable')).balance, sums.p);
+    assert.equal(await orgBalance(db.ctx.pool, 'interest_receivable'), sums.i);
+    assert.equal(await orgBalance(db.ctx.pool, 'penalty_receivable'), sums.p);
     assert.equal((await verifyLedger(db.ctx.pool)).ok, true);
   });
 });

@@ -74,5 +74,16 @@ describe('kopek client / deal / cob commands', () => {
     // Each CLI call costs a process start; the summary is read in-process.
     const debt = await debtSummary(db.ctx.pool, number, tomorrow);
     assert.equal(debt.totalDebt, 907_200n);
+    // Duty charged by the operator, once per key; then paid off with 10 roubles too many, refunded.
+    const charge = ['deal', 'charge', number, '--kind', 'duty', '--amount', '500', '--reason', 'госпошлина'];
+    assert.match(await kopek(...charge, '--key', 'k1', '--date', tomorrow), /пошлина 500\.00 ₽$/m);
+    assert.match(await kopek(...charge, '--key', 'k1', '--date', tomorrow), /\(повтор\)/);
+    const payoff = await kopek('deal', 'pay', number, '9582.00', '--txn', 't-2', '--date', tomorrow);
+    assert.match(payoff, /статус: Оплачен/);
+    assert.match(
+      await kopek('deal', 'refund', number, '--card', 'tok-4242', '--reason', 'заявление клиента'),
+      /возврат \d+ на 10\.00 ₽, done/,
+    );
+    assert.equal((await debtSummary(db.ctx.pool, number, tomorrow)).accountBalance, 0n);
   });
 });

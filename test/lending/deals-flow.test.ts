@@ -6,7 +6,7 @@ import { createApplication } from '../../src/lending/deals/applications.ts';
 import { decideDeal, signDeal } from '../../src/lending/deals/decisions.ts';
 import { listFiles } from '../../src/lending/deals/files.ts';
 import { dealHistory, moveDeal } from '../../src/lending/deals/history.ts';
-import { dealPrincipalAccount, orgAccount } from '../../src/lending/deals/ledger-accounts.ts';
+import { dealPrincipalAccount, orgBalance } from '../../src/lending/deals/ledger-accounts.ts';
 import {
   dealsByPassport,
   getDeal,
@@ -205,7 +205,7 @@ describe('lending deals: applications, scoring, transitions, issue', () => {
     const gateway = createHttpCardPayoutGateway({ baseUrl: simulator.url });
     const ok = await apply({});
     await withTx(db.ctx.pool, (tx) => signDeal(tx, ok.deal.id, 'asp:1', STAFF, TODAY));
-    const cashBefore = (await orgAccount(db.ctx.pool, 'cash')).balance;
+    const cashBefore = await orgBalance(db.ctx.pool, 'cash');
     const issued = await issueToCard(db.ctx.pool, ok.deal.id, 'tok-4242', gateway, STAFF, TODAY);
     assert.equal(issued.status, 'Выдан');
     assert.equal(issued.issueDate, TODAY);
@@ -215,7 +215,7 @@ describe('lending deals: applications, scoring, transitions, issue', () => {
     );
     const principal = await dealPrincipalAccount(db.ctx.pool, ok.deal.id);
     assert.equal((await getAccount(db.ctx.pool, principal.id)).balance, 1_000_000n);
-    assert.equal((await orgAccount(db.ctx.pool, 'cash')).balance, cashBefore - 1_000_000n);
+    assert.equal(await orgBalance(db.ctx.pool, 'cash'), cashBefore - 1_000_000n);
     const history = (await dealHistory(db.ctx.pool, ok.deal.id)).map((h) => h.to);
     assert.deepEqual(history.slice(-3), ['Подписан (дистанционно)', 'Ожидает списания с р/с', 'Выдан']);
 
@@ -223,7 +223,7 @@ describe('lending deals: applications, scoring, transitions, issue', () => {
     await withTx(db.ctx.pool, (tx) => signDeal(tx, declined.deal.id, 'asp:2', STAFF, TODAY));
     const back = await issueToCard(db.ctx.pool, declined.deal.id, 'tok-0000', gateway, STAFF, TODAY);
     assert.equal(back.status, 'Подписан (дистанционно)');
-    assert.equal((await orgAccount(db.ctx.pool, 'cash')).balance, cashBefore - 1_000_000n, 'no money moved');
+    assert.equal(await orgBalance(db.ctx.pool, 'cash'), cashBefore - 1_000_000n, 'no money moved');
 
     // The service unreachable: the outcome is unknown, so the payout stays open for staff.
     const unknown = await apply({});

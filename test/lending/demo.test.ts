@@ -65,6 +65,11 @@ describe('lending demo data', () => {
     const overdueNumbers = (await listDeals(db.ctx.pool, { overdue: true })).map((d) => d.number);
     assert.ok(overdueNumbers.includes(overdue.rows[0]!.number));
     assert.ok(overdueNumbers.length >= 12, 'the collection and court loans are past due too');
+    const court = await db.ctx.pool.query<{ number: string }>(
+      `SELECT number FROM lending.deals WHERE status = 'Оплачена пошлина'`,
+    );
+    const duty = await debtSummary(db.ctx.pool, court.rows[0]!.number);
+    assert.equal(duty.duty, 200_000n, 'the court duty the lender paid is charged to the borrower');
     assert.equal((await verifyLedger(db.ctx.pool)).ok, true);
   });
 });

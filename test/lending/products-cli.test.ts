@@ -56,8 +56,9 @@ describe('kopek product / kopek caps', () => {
       refused.stderr,
       /^kopek: продукт CLI30 нарушает ограничения закона: ставка 1% в день выше предельной 0.8%/,
     );
-    const off = await kopek('product', 'update', 'CLI30', '--inactive');
+    const off = await kopek('product', 'update', 'CLI30', '--inactive', '--interest-after-term', 'no');
     assert.equal(off.code, 0, off.stderr);
+    assert.match(off.stdout, /после срока проценты не начисляются \(неустойка 0,1% в день\)/);
     const list = await kopek('product', 'list');
     assert.match(list.stdout, /CLI30\s+отключён/);
     assert.equal((await kopek('product', 'list', '--active')).stdout.trim(), 'продуктов нет');
@@ -83,6 +84,8 @@ describe('kopek product / kopek caps', () => {
     assert.equal(caps.code, 0, caps.stderr);
     assert.match(caps.stdout, /не более 130% суммы займа/);
     assert.match(caps.stdout, /2026-10-01 {2}max_high_psk_loans +2 {2}545-ФЗ/);
+    assert.match(caps.stdout, /2027-04-01 {2}high_psk_cooling_days +3 {2}545-ФЗ/);
+    assert.doesNotMatch(caps.stdout, /не ранее 3 дней после погашения/, 'not in force on 2026-03-31');
     const file = path.join(os.tmpdir(), `kopek-avg-${process.pid}.csv`);
     writeFileSync(file, 'category,quarter,average_psk\nmfo_up_to_30k_up_to_30d,2026-Q4,251.087\n');
     const load = await kopek('caps', 'load-averages', file);

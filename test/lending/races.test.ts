@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getAccount, verifyLedger } from '../../src/ledger/index.ts';
-import { addDays } from '../../src/lending/accrual/business-date.ts';
 import { runCob } from '../../src/lending/accrual/cob.ts';
-import { orgAccount } from '../../src/lending/deals/ledger-accounts.ts';
+import { addDays } from '../../src/lending/dates.ts';
+import { orgBalance } from '../../src/lending/deals/ledger-accounts.ts';
 import { getLoanState } from '../../src/lending/debt/loan-state.ts';
 import { repay } from '../../src/lending/repayments/repay.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
@@ -84,7 +84,7 @@ describe('lending under concurrency', () => {
         'SELECT sum(interest_accrued - interest_paid)::bigint AS i FROM lending.loan_state',
       )
     ).rows[0]!;
-    assert.equal((await orgAccount(db.ctx.pool, 'interest_receivable')).balance, sums.i);
+    assert.equal(await orgBalance(db.ctx.pool, 'interest_receivable'), sums.i);
     assert.equal((await verifyLedger(db.ctx.pool)).ok, true);
   });
 });

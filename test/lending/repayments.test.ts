@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getAccount, verifyLedger } from '../../src/ledger/index.ts';
 import { runCob } from '../../src/lending/accrual/cob.ts';
-import { orgAccount } from '../../src/lending/deals/ledger-accounts.ts';
+import { orgAccountCode, orgBalance, shardOf } from '../../src/lending/deals/ledger-accounts.ts';
 import { getDeal, getSchedule } from '../../src/lending/deals/repository.ts';
 import { getLoanState } from '../../src/lending/debt/loan-state.ts';
 import { debtSummary } from '../../src/lending/debt/summary.ts';
@@ -57,7 +57,7 @@ describe('lending repayments', () => {
     assert.equal(summary.overduePrincipal, l1.principal);
     assert.equal(summary.daysPastDue, 5);
 
-    const cash0 = (await orgAccount(db.ctx.pool, 'cash')).balance;
+    const cash0 = await orgBalance(db.ctx.pool, 'cash');
     const firstAmount = l1.interest + l1.principal + penalty + 30_000n;
     const first = await withTx(db.ctx.pool, (tx) =>
       repay(tx, { deal: id, amount: firstAmount, service: 'QIWI', txnId: 'a1', date: '2026-02-15' }, PAYER),
@@ -75,9 +75,10 @@ describe('lending repayments', () => {
     const legs = await entriesOf(db, first.payment.transferId);
     assert.deepEqual(legs, [
       { code: `deal:${id}:principal`, amount: -l1.principal },
-      { code: 'mfo:cash:RUB', amount: firstAmount },
-      { code: 'mfo:interest_receivable:RUB', amount: -(l1.interest + 30_000n) },
-      { code: 'mfo:penalty_receivable:RUB', amount: -penalty },
+      // The deal's shard of the lender's accounts (docs/lending.md, "Lender's accounts").
+      { code: orgAccountCode('cash', shardOf(id)), amount: firstAmount },
+      { code: orgAccountCode('interest_receivable', shardOf(id)), amount: -(l1.interest + 30_000n) },
+      { code: orgAccountCode('penalty_receivable', shardOf(id)), amount: -penalty },
     ]);
 
     const currentInterestLeft = accrued - l1.interest - 30_000n;
@@ -94,7 +95,7 @@ describe('lending repayments', () => {
     assert.equal(after.daysPastDue, 0);
     assert.equal(after.principalLeft, 5_000_000n - l1.principal - l2.principal);
     assert.equal(after.payments.length, 2);
-    assert.equal((await orgAccount(db.ctx.pool, 'cash')).balance, cash0 + firstAmount + secondAmount);
+    assert.equal(await orgBalance(db.ctx.pool, 'cash'), cash0 + firstAmount + secondAmount);
 
     // A retry of a payment returns it and moves nothing.
     const retry = await withTx(db.ctx.pool, (tx) =>
@@ -178,7 +179,7 @@ describe('lending repayments', () => {
     );
     assert.equal((await getDeal(db.ctx.pool, id)).status, 'Оплачен');
     await withTx(db.ctx.pool, (tx) =>
-      reversePayment(tx, r.payment.number, 'платёж зачислен не на тот договор', STAFF),
+      reversePayment(tx, r.payment.number, 'платёж зачислен не на тот договор', STAFF, '2026-03-06'),
     );
     const s = (await getLoanState(db.ctx.pool, id))!;
     assert.equal(s.principalPaid, 0n);
@@ -240,6 +241,67 @@ describe('lending repayments', () => {
       (await getAccount(db.ctx.pool, s.principalAccountId)).balance,
       1_000_000n - (total - 32_000n),
     );
+    assert.equal((await verifyLedger(db.ctx.pool)).ok, true);
+  });
+
+  it("a payment posts its loan's accrual and itself in one ledger call, on the deal's shard; the books agree", async () => {
+    const ids = [
+      await issuedLoan(db.ctx, { product: 'PDL30', amount: 1_000_000n, termDays: 30, date: '2026-04-01' }),
+      await issuedLoan(db.ctx, { product: 'PDL30', amount: 1_000_000n, termDays: 30, date: '2026-04-01' }),
+    ];
+    assert.notEqual(shardOf(ids[0]!), shardOf(ids[1]!), 'consecutive deals on different shards');
+    const date = '2026-04-06';
+    const results = await Promise.all(
+      ids.map((id) =>
+        withTx(db.ctx.pool, (tx) =>
+          repay(tx, { deal: id, amount: 50_000n, service: 'QIWI', txnId: `shard-${id}`, date }, PAYER),
+        ),
+      ),
+    );
+    for (const [i, id] of ids.entries()) {
+      const payment = results[i]!.payment;
+      // 5 days at 0.8 % on 10 000 roubles, accrued by the payment itself and paid first.
+      assert.equal(payment.allocation.currentInterest, 40_000n);
+      assert.equal(payment.allocation.currentPrincipal, 10_000n);
+      const accrual = (
+        await db.ctx.pool.query<{ id: bigint }>('SELECT id FROM ledger.transfers WHERE idem_key = $1', [
+          `lending:accrue:${date}:deal:${id}`,
+        ])
+      ).rows[0]!;
+      assert.equal(accrual.id + 1n, payment.transferId, 'posted together, accrual first');
+      const shard = shardOf(id);
+      assert.deepEqual(await entriesOf(db, accrual.id), [
+        { code: orgAccountCode('interest_income', shard), amount: -40_000n },
+        { code: orgAccountCode('interest_receivable', shard), amount: 40_000n },
+      ]);
+      assert.deepEqual(await entriesOf(db, payment.transferId), [
+        { code: `deal:${id}:principal`, amount: -10_000n },
+        { code: orgAccountCode('cash', shard), amount: 50_000n },
+        { code: orgAccountCode('interest_receivable', shard), amount: -40_000n },
+      ]);
+      const s = (await getLoanState(db.ctx.pool, id))!;
+      assert.equal(s.accruedThrough, date);
+      assert.equal(s.interestAccrued, 40_000n);
+    }
+    // Books: the receivables over all shards equal the loans' accrued less paid.
+    const sums = (
+      await db.ctx.pool.query<{ i: bigint; p: bigint }>(
+        `SELECT coalesce(sum(interest_accrued - interest_paid), 0)::bigint AS i,
+                coalesce(sum(penalty_accrued - penalty_paid), 0)::bigint AS p FROM lending.loan_state`,
+      )
+    ).rows[0]!;
+    assert.equal(await orgBalance(db.ctx.pool, 'interest_receivable'), sums.i);
+    assert.equal(await orgBalance(db.ctx.pool, 'penalty_receivable'), sums.p);
+    // A reversal undoes the payment only: the accrual stays, and the books still agree.
+    await withTx(db.ctx.pool, (tx) => reversePayment(tx, results[0]!.payment.number, 'ошибка', STAFF, date));
+    const s0 = (await getLoanState(db.ctx.pool, ids[0]!))!;
+    assert.equal(s0.interestAccrued - s0.interestPaid, 40_000n);
+    const after = (
+      await db.ctx.pool.query<{ i: bigint }>(
+        'SELECT sum(interest_accrued - interest_paid)::bigint AS i FROM lending.loan_state',
+      )
+    ).rows[0]!;
+    assert.equal(await orgBalance(db.ctx.pool, 'interest_receivable'), after.i);
     assert.equal((await verifyLedger(db.ctx.pool)).ok, true);
   });
 });

@@ -52,7 +52,8 @@ describe('processing: operator commands (kopek agent, kopek service)', () => {
       '--overdraft',
       '100.00',
     );
-    const created = await kopek('agent', 'token', 'create', login);
+    const created = await kopek('agent', 'token', 'create', login, '--submit');
+    assert.match(created, /Ожидайте подтверждения/);
     const [, tokenId, token] = /token (\d+) for \S+: (\S+)/.exec(created)!;
     assert.equal((await call(w.app, token!, 'balance')).status, 401, 'not confirmed yet');
     await kopek('agent', 'token', 'confirm', tokenId!);
@@ -81,6 +82,7 @@ describe('processing: operator commands (kopek agent, kopek service)', () => {
     for (const action of [
       'processing.agent.create',
       'processing.token.create',
+      'processing.token.submit',
       'processing.token.confirm',
       'processing.agent.topup',
       'processing.agent.correction',
@@ -93,6 +95,31 @@ describe('processing: operator commands (kopek agent, kopek service)', () => {
       `ledger.accounts WHERE code LIKE 'agent:%:balance' AND lower_bound = -20000`,
     );
     assert.equal(accounts, 1);
+  });
+
+  it('CLI: a token created without --submit waits in «Создан» until submitted, then confirmed', async () => {
+    const a = await testAgent(w.ctx);
+    const created = await kopek('agent', 'token', 'create', a.agent.login);
+    assert.match(created, /status: Создан; submit with: kopek agent token submit \d+/);
+    const [, tokenId, token] = /token (\d+) for \S+: (\S+)/.exec(created)!;
+    assert.equal((await call(w.app, token!, 'balance')).status, 401, 'created, not confirmed');
+    await assert.rejects(
+      kopek('agent', 'token', 'confirm', tokenId!),
+      /«Создан»: действие confirm невозможно/,
+    );
+    assert.match(await kopek('agent', 'token', 'submit', tokenId!), /Ожидайте подтверждения/);
+    await assert.rejects(kopek('agent', 'token', 'submit', tokenId!), /действие submit невозможно/);
+    assert.equal((await call(w.app, token!, 'balance')).status, 401, 'submitted, not confirmed');
+    assert.match(await kopek('agent', 'token', 'confirm', tokenId!), /Токен подтвержден/);
+    assert.equal((await call(w.app, token!, 'balance')).json.result, 0);
+    const { rows } = await w.ctx.pool.query<{ action: string }>(
+      `SELECT action FROM audit.log WHERE subject_type = 'agent_token' AND subject_id = $1 ORDER BY id`,
+      [tokenId],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['processing.token.create', 'processing.token.submit', 'processing.token.confirm'],
+    );
   });
 
   it('CLI: service import from a file and list', async () => {

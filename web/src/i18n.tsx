@@ -1,4 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
+import { modulesEn, modulesRu } from './i18n-modules.ts';
 
 export type Locale = 'ru' | 'en';
 
@@ -93,6 +94,7 @@ const ru = {
   'staff.saved': 'Сохранено',
   'staff.passwordSet': 'Пароль изменён, сессии сотрудника закрыты',
   'staff.permissions': 'Права роли',
+  ...modulesRu,
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -188,6 +190,7 @@ const en: Record<MessageKey, string> = {
   'staff.saved': 'Saved',
   'staff.passwordSet': 'Password changed, the user’s sessions are closed',
   'staff.permissions': 'Role permissions',
+  ...modulesEn,
 };
 
 const MESSAGES: Record<Locale, Record<MessageKey, string>> = { ru, en };

@@ -4,6 +4,19 @@ import { AccountCardPage } from './pages/AccountCardPage.tsx';
 import { AccountsPage } from './pages/AccountsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
+import { AgentCardPage } from './pages/modules/AgentCardPage.tsx';
+import { AgentsPage } from './pages/modules/AgentsPage.tsx';
+import { BnplSessionPage } from './pages/modules/BnplSessionPage.tsx';
+import { BnplSessionsPage } from './pages/modules/BnplSessionsPage.tsx';
+import { BrokerFormPage } from './pages/modules/BrokerFormPage.tsx';
+import { BrokerFormsPage } from './pages/modules/BrokerFormsPage.tsx';
+import { ClientCardPage } from './pages/modules/ClientCardPage.tsx';
+import { DealCardPage } from './pages/modules/DealCardPage.tsx';
+import { DealsPage } from './pages/modules/DealsPage.tsx';
+import { ProcessingPaymentsPage } from './pages/modules/ProcessingPaymentsPage.tsx';
+import { RegistriesPage } from './pages/modules/RegistriesPage.tsx';
+import { SmsPage } from './pages/modules/SmsPage.tsx';
+import { WalletsPage } from './pages/modules/WalletsPage.tsx';
 import { StaffPage } from './pages/StaffPage.tsx';
 import { StaffUserPage } from './pages/StaffUserPage.tsx';
 
@@ -22,6 +35,29 @@ export interface Screen {
 
 export const SCREENS: Screen[] = [
   { path: '/', permission: 'dashboard.read', element: <DashboardPage />, nav: 'nav.dashboard' },
+  { path: '/lending/deals', permission: 'lending.read', element: <DealsPage />, nav: 'nav.deals' },
+  { path: '/lending/deals/:number', permission: 'lending.read', element: <DealCardPage /> },
+  { path: '/lending/clients/:id', permission: 'lending.read', element: <ClientCardPage /> },
+  { path: '/processing/agents', permission: 'processing.read', element: <AgentsPage />, nav: 'nav.agents' },
+  { path: '/processing/agents/:id', permission: 'processing.read', element: <AgentCardPage /> },
+  {
+    path: '/processing/payments',
+    permission: 'processing.read',
+    element: <ProcessingPaymentsPage />,
+    nav: 'nav.processingPayments',
+  },
+  { path: '/broker/forms', permission: 'broker.read', element: <BrokerFormsPage />, nav: 'nav.brokerForms' },
+  { path: '/broker/forms/:id', permission: 'broker.read', element: <BrokerFormPage /> },
+  {
+    path: '/broker/registries',
+    permission: 'broker.read',
+    element: <RegistriesPage />,
+    nav: 'nav.registries',
+  },
+  { path: '/wallet/wallets', permission: 'wallet.read', element: <WalletsPage />, nav: 'nav.wallets' },
+  { path: '/bnpl/sessions', permission: 'bnpl.read', element: <BnplSessionsPage />, nav: 'nav.bnpl' },
+  { path: '/bnpl/sessions/:id', permission: 'bnpl.read', element: <BnplSessionPage /> },
+  { path: '/messages/sms', permission: 'messages.read', element: <SmsPage />, nav: 'nav.messages' },
   { path: '/ledger/accounts', permission: 'ledger.read', element: <AccountsPage />, nav: 'nav.ledger' },
   { path: '/ledger/accounts/:id', permission: 'ledger.read', element: <AccountCardPage /> },
   { path: '/audit', permission: 'audit.read', element: <AuditPage />, nav: 'nav.audit' },

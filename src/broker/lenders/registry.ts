@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.ts';
 import { CONFIG_TTL_MS, TtlCache } from '../cache.ts';
 import type { LenderAdapter } from './adapter.ts';
 import { HttpLender } from './http-lender.ts';
+import { InhouseLender } from './inhouse-lender.ts';
 
 export interface LenderRow {
   id: bigint;
@@ -15,10 +16,11 @@ export interface LenderRow {
 }
 
 /**
- * Kopek's own loan engine as a lender. The lending module wires it with `setInhouseLender` once
- * its API is stable; until then forms routed to an `inhouse` lender record that lender as erred.
+ * Kopek's own loan engine as a lender (`InhouseLender`, in-process). `setInhouseLender` replaces
+ * it (tests, or another engine); `undefined` unwires it, and forms routed to an `inhouse` lender
+ * then record that lender as erred.
  */
-let inhouse: ((ctx: AppContext) => LenderAdapter) | undefined;
+let inhouse: ((ctx: AppContext) => LenderAdapter) | undefined = (ctx) => new InhouseLender(ctx);
 
 export function setInhouseLender(factory: ((ctx: AppContext) => LenderAdapter) | undefined): void {
   inhouse = factory;

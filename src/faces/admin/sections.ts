@@ -2,9 +2,15 @@ import type { AppContext } from '../../platform/context.ts';
 import type { FaceApp } from '../../platform/http/face.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { bnplRoutes } from './bnpl-routes.ts';
+import { brokerRoutes } from './broker-routes.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { ledgerRoutes } from './ledger-routes.ts';
+import { lendingRoutes } from './lending-routes.ts';
+import { messagesRoutes } from './messages-routes.ts';
+import { processingRoutes } from './processing-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
+import { walletRoutes } from './wallet-routes.ts';
 
 /**
  * The parts of the admin API, one per module. A module adds its console routes as a section
@@ -17,4 +23,10 @@ export const ADMIN_SECTIONS: Array<(app: FaceApp, ctx: AppContext) => void> = [
   ledgerRoutes,
   auditRoutes,
   staffRoutes,
+  lendingRoutes,
+  processingRoutes,
+  brokerRoutes,
+  messagesRoutes,
+  walletRoutes,
+  bnplRoutes,
 ];

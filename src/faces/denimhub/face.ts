@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
+import { drainDispatch } from '../../broker/dispatch.ts';
 import { readOwnedFile } from '../../broker/files.ts';
 import { cancelForm, createForm } from '../../broker/forms.ts';
 import { confirmContract, getIssueStatus } from '../../broker/issue.ts';
@@ -14,6 +15,7 @@ import {
   sendSmsLink,
 } from '../../broker/signing.ts';
 import type { AppContext } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { Face, FaceApp } from '../../platform/http/face.ts';
 import { replyDenimhubError, success } from './envelope.ts';
 import { CheckCode, CreateForm, FileQuery, FormRef, OfferRef, SaveScans } from './schemas.ts';
@@ -55,6 +57,25 @@ export const denimhubFace: Face = {
     return replyDenimhubError(error, reply);
   },
   routes(app: FaceApp, ctx: AppContext) {
+    // Forms accepted just before shutdown are handed to their collect job before the pool closes.
+    app.addHook('onClose', async () => {
+      await drainDispatch();
+    });
+    // The token is checked before the body is parsed or validated (1001, HTTP 401 without a valid
+    // one, whatever the body); its binding to `partner_guid` (1003) needs the body, so the handler
+    // checks it. Route-level, so an unknown method still answers 1404.
+    const checkToken = async (request: FastifyRequest) => {
+      try {
+        await authenticatePartner(ctx.pool, tokenOf(request), undefined);
+      } catch (error) {
+        // A valid token reaches the partner_guid comparison, which `undefined` never passes.
+        if (!(error instanceof AppError && error.code === 'broker.forbidden')) throw error;
+      }
+    };
+    app.addHook('onRoute', (route) => {
+      const own = route.onRequest ? [route.onRequest].flat() : [];
+      route.onRequest = [checkToken, ...own] as typeof route.onRequest;
+    });
     const post = (
       name: string,
       summary: string,

@@ -5,7 +5,7 @@ import { parseJson } from '../../platform/json.ts';
 import { type Agent, agentBalance } from '../../processing/agents.ts';
 import { findService, listServices } from '../../processing/catalog.ts';
 import { checkPayment } from '../../processing/check.ts';
-import { authenticateAgent, readAuthorization } from '../../processing/credentials.ts';
+import { authenticateAgentCached, readAuthorization } from '../../processing/credentials.ts';
 import { ProcessingRefusal, RESULT, resultMessage } from '../../processing/finality.ts';
 import { operatorByPhone } from '../../processing/operators.ts';
 import { payment } from '../../processing/pay.ts';
@@ -118,13 +118,19 @@ export const processingFace: Face = {
         }
       },
     );
-    app.addHook('preHandler', async (request) => {
-      const agent = await authenticateAgent(
+    // Authenticate before the body is parsed or validated: a caller without a valid credential
+    // gets 401/403, never a `202` that describes the schema. Route-level, so unknown paths keep 404.
+    const authenticate = async (request: FastifyRequest) => {
+      const agent = await authenticateAgentCached(
         ctx.pool,
         readAuthorization(request.headers.authorization),
         request.ip,
       );
       agents.set(request, agent);
+    };
+    app.addHook('onRoute', (route) => {
+      const own = route.onRequest ? [route.onRequest].flat() : [];
+      route.onRequest = [authenticate, ...own] as typeof route.onRequest;
     });
 
     const security: { [label: string]: string[] }[] = [{ bearer: [] }, { basic: [] }];

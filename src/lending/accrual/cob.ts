@@ -3,8 +3,8 @@ import type { Pool } from '../../platform/db/pool.ts';
 import { withTx } from '../../platform/db/tx.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Kopecks } from '../../platform/money.ts';
+import { isBusinessDate } from '../dates.ts';
 import { applyAdvances } from '../repayments/advance.ts';
-import { isBusinessDate } from './business-date.ts';
 import { accrueRange } from './post-accrual.ts';
 
 /** Loans per chunk: one transaction, one statement and one ledger transfer each. */

@@ -4,7 +4,7 @@ import { hashPassword } from '../../platform/crypto.ts';
 import type { Queryable } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Kopecks } from '../../platform/money.ts';
-import { isBusinessDate } from '../accrual/business-date.ts';
+import { isBusinessDate } from '../dates.ts';
 
 export interface Address {
   region?: string;
@@ -271,4 +271,20 @@ export async function setClientRestrictions(
     subjectId: String(id),
     details: { ...change, reason },
   });
+}
+
+/**
+ * The client with this phone (the newest when several share it), for the site's cabinet login.
+ * `phones` are the spellings to try (8…, 7…, +7…, 10 digits): the column keeps what was sent.
+ */
+export async function findClientByPhone(
+  db: Queryable,
+  cipher: FieldCipher,
+  phones: string[],
+): Promise<Client | undefined> {
+  const { rows } = await db.query<ClientRow>(
+    `SELECT ${COLUMNS} FROM lending.clients WHERE phone = ANY ($1::text[]) ORDER BY id DESC LIMIT 1`,
+    [phones],
+  );
+  return rows[0] && toClient(rows[0], cipher);
 }

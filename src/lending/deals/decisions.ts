@@ -1,8 +1,8 @@
 import type { Actor } from '../../platform/audit.ts';
 import type { Queryable } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
-import { todayMoscow } from '../accrual/business-date.ts';
 import { capsOn } from '../caps.ts';
+import { todayMoscow } from '../dates.ts';
 import { getProduct } from '../products/repository.ts';
 import type { DealStatus } from '../types.ts';
 import { moveDeal } from './history.ts';
@@ -54,9 +54,19 @@ export async function signDeal(
   const caps = await capsOn(db, today);
   await db.query(
     `UPDATE lending.deals SET signed_at = now(), sign_proof = $2, contract_date = $3,
-       daily_rate = $4, penalty_rate_year = $5, cap_percent = $6
+       daily_rate = $4, penalty_rate_year = $5, cap_percent = $6, interest_after_term = $7,
+       penalty_after_daily = $8
      WHERE id = $1`,
-    [dealId, proof, today, product.dailyRate, product.penaltyRateYear, caps.overpaymentCapPercent],
+    [
+      dealId,
+      proof,
+      today,
+      product.dailyRate,
+      product.penaltyRateYear,
+      caps.overpaymentCapPercent,
+      product.interestAfterTerm ?? true,
+      caps.penaltyAfterDailyPercent,
+    ],
   );
   return getDeal(db, dealId);
 }

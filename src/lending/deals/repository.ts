@@ -181,3 +181,21 @@ export async function saveSchedule(db: Queryable, dealId: bigint, lines: Schedul
     ],
   );
 }
+
+/**
+ * The deal with this number when it belongs to the client with this passport (keyed hash, no
+ * decryption): the site API's `PS/deal/<IDDeal>/<passport>` in one indexed query.
+ */
+export async function findDealOfPassport(
+  db: Queryable,
+  cipher: FieldCipher,
+  number: string,
+  passport: string,
+): Promise<Deal | undefined> {
+  const { rows } = await db.query<DealRow>(
+    `SELECT ${DEAL_COLUMNS} FROM lending.deals d JOIN lending.clients c ON c.id = d.client_id
+     WHERE d.number = $1 AND c.passport_hash = $2`,
+    [number, cipher.lookupHash(normalisePassport(passport))],
+  );
+  return rows[0] && toDeal(rows[0]);
+}

@@ -26,7 +26,7 @@ export interface LoanState {
   principalAccountId: bigint;
 }
 
-interface Row {
+export interface LoanStateRow {
   deal_id: bigint;
   client_id: bigint;
   active: boolean;
@@ -51,20 +51,42 @@ interface Row {
 }
 
 /** The loan's state, or undefined before issue; `forUpdate` locks it for a payment. */
+/** The columns of a LoanStateRow, as `SELECT ... FROM lending.loan_state s` reads them. */
+export const LOAN_STATE_COLUMNS = `s.deal_id, s.client_id, s.active, s.accrual_mode, s.principal, s.principal_paid,
+  s.interest_accrued, s.interest_paid, s.penalty_accrued, s.penalty_paid, s.duty_accrued, s.duty_paid, s.other_accrued,
+  s.other_paid, s.advance, s.cap_percent, s.cap_amount, s.issue_date::text, s.last_due_date::text,
+  s.accrued_through::text, s.principal_account_id`;
+
+/** The state's columns as `s_<name>`, to read beside a deal's (whose names overlap) in one row. */
+export const LOAN_STATE_PREFIXED = LOAN_STATE_COLUMNS.split(',')
+  .map((c) => c.trim())
+  .map((c) => `${c} AS s_${c.replace(/^s\./, '').replace(/::text$/, '')}`)
+  .join(', ');
+
+/** The loan state of a row read with LOAN_STATE_PREFIXED; undefined when the loan is not issued. */
+export function prefixedLoanState(row: Record<string, unknown>): LoanState | undefined {
+  if (row.s_deal_id === null || row.s_deal_id === undefined) return undefined;
+  const r = Object.fromEntries(
+    Object.entries(row)
+      .filter(([k]) => k.startsWith('s_'))
+      .map(([k, v]) => [k.slice(2), v]),
+  );
+  return toLoanState(r as unknown as LoanStateRow);
+}
+
 export async function getLoanState(
   db: Queryable,
   dealId: bigint,
   forUpdate = false,
 ): Promise<LoanState | undefined> {
-  const { rows } = await db.query<Row>(
-    `SELECT deal_id, client_id, active, accrual_mode, principal, principal_paid, interest_accrued, interest_paid,
-       penalty_accrued, penalty_paid, duty_accrued, duty_paid, other_accrued, other_paid, advance, cap_percent,
-       cap_amount, issue_date::text, last_due_date::text, accrued_through::text, principal_account_id
-     FROM lending.loan_state WHERE deal_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+  const { rows } = await db.query<LoanStateRow>(
+    `SELECT ${LOAN_STATE_COLUMNS} FROM lending.loan_state s WHERE s.deal_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
     [dealId],
   );
-  const r = rows[0];
-  if (!r) return undefined;
+  return rows[0] && toLoanState(rows[0]);
+}
+
+export function toLoanState(r: LoanStateRow): LoanState {
   return {
     dealId: r.deal_id,
     clientId: r.client_id,
@@ -100,7 +122,8 @@ export async function pendingAccrual(
   date: string,
 ): Promise<{ interest: Kopecks; penalty: Kopecks }> {
   const { rows } = await db.query<{ interest: bigint; penalty: bigint }>(
-    'SELECT interest, penalty FROM lending.accrual_calc($1::date, $2, $2)',
+    // One deal: the plpgsql wrapper keeps its plan for the session (migrations/0017).
+    'SELECT interest, penalty FROM lending.accrual_calc_deal($1::date, $2)',
     [date, dealId],
   );
   return { interest: rows[0]?.interest ?? 0n, penalty: rows[0]?.penalty ?? 0n };

@@ -1,5 +1,5 @@
 import type { Kopecks } from '../../platform/money.ts';
-import { daysBetween } from '../accrual/business-date.ts';
+import { daysBetween } from '../dates.ts';
 import type { ScheduleLine } from '../types.ts';
 import type { LoanState } from './loan-state.ts';
 

@@ -1,12 +1,11 @@
-import { getAccount } from '../../ledger/index.ts';
+import type pg from 'pg';
 import type { Queryable } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Kopecks } from '../../platform/money.ts';
-import { todayMoscow } from '../accrual/business-date.ts';
-import { type Deal, getDeal, getSchedule } from '../deals/repository.ts';
-import { listPayments } from '../repayments/repay.ts';
+import { todayMoscow } from '../dates.ts';
+import { DEAL_COLUMNS, type Deal, getDeal, toDeal } from '../deals/repository.ts';
 import type { ScheduleLine } from '../types.ts';
-import { getLoanState, pendingAccrual } from './loan-state.ts';
+import { LOAN_STATE_PREFIXED, prefixedLoanState } from './loan-state.ts';
 import { positionOf } from './position.ts';
 
 /**
@@ -42,28 +41,74 @@ export interface DebtSummary {
   payments: { number: string; date: string; amount: Kopecks; online: boolean; toBankAccount: boolean }[];
 }
 
+interface FiguresRow extends Record<string, unknown> {
+  pending_interest: bigint | null;
+  pending_penalty: bigint | null;
+  ledger_principal: bigint | null;
+  schedule: { n: number; d: string; p: string; i: string; t: string; a: string }[] | null;
+  payments: { n: string; d: string; a: string; o: boolean; b: boolean }[] | null;
+}
+
+/**
+ * Everything of the summary in one statement: the deal, the loan's state, what accrual
+ * through the date would add, the principal receivable's balance, the schedule and the
+ * payments. Named, so each connection plans it once (PS/deal is asked at payment-service rates).
+ */
+const figures = (byId: boolean) => ({
+  name: byId ? 'lending.debt_figures_by_id' : 'lending.debt_figures_by_number',
+  text: `SELECT ${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED},
+       pa.interest AS pending_interest, pa.penalty AS pending_penalty, a.balance AS ledger_principal,
+       (SELECT json_agg(json_build_object('n', l.n, 'd', l.due_date, 'p', l.principal::text, 'i', l.interest::text,
+                't', l.total::text, 'a', l.principal_after::text) ORDER BY l.n)
+        FROM lending.schedule_lines l WHERE l.deal_id = d.id) AS schedule,
+       (SELECT json_agg(json_build_object('n', p.number, 'd', p.business_date, 'a', p.amount::text, 'o', p.online,
+                'b', p.to_bank_account) ORDER BY p.id)
+        FROM lending.payments p WHERE p.deal_id = d.id AND p.service <> 'advance' AND p.reversed_at IS NULL) AS payments
+     FROM lending.deals d
+     LEFT JOIN lending.loan_state s ON s.deal_id = d.id
+     LEFT JOIN LATERAL (SELECT c.interest, c.penalty FROM lending.accrual_calc_deal($2::date, d.id) c WHERE s.active) pa
+       ON true
+     LEFT JOIN ledger.accounts a ON a.id = s.principal_account_id
+     WHERE ${byId ? 'd.id = $1' : 'd.number = $1'}`,
+});
+
 /**
  * The debt summary of a deal on `asOf` (today by default): the loan's sub-ledger plus what
  * accrual through `asOf` would add (the same SQL as COB), principal from the ledger. Before
- * issue every figure is zero and the schedule is the planned one.
+ * issue every figure is zero and the schedule is the planned one. One statement (`figures`).
  */
 export async function debtSummary(
   db: Queryable,
   dealIdOrNumber: bigint | string,
   asOf: string = todayMoscow(),
 ): Promise<DebtSummary> {
-  const deal = await getDeal(db, dealIdOrNumber);
-  const schedule = await getSchedule(db, deal.id);
-  const payments = (await listPayments(db, deal.id))
-    .filter((p) => p.service !== 'advance' && !p.reversed)
-    .map((p) => ({
-      number: p.number,
-      date: p.date,
-      amount: p.amount,
-      online: p.online,
-      toBankAccount: p.toBankAccount,
-    }));
-  const stored = await getLoanState(db, deal.id);
+  const { rows } = await (db as unknown as pg.ClientBase).query<FiguresRow>({
+    ...figures(typeof dealIdOrNumber === 'bigint'),
+    values: [dealIdOrNumber, asOf],
+  });
+  const f = rows[0];
+  if (!f) {
+    // No such deal: getDeal's own refusal (it finds one only if created in between).
+    await getDeal(db, dealIdOrNumber);
+    return debtSummary(db, dealIdOrNumber, asOf);
+  }
+  const deal = toDeal(f as unknown as Parameters<typeof toDeal>[0]);
+  const stored = prefixedLoanState(f);
+  const schedule: ScheduleLine[] = (f.schedule ?? []).map((l) => ({
+    n: l.n,
+    dueDate: l.d,
+    principal: BigInt(l.p),
+    interest: BigInt(l.i),
+    total: BigInt(l.t),
+    principalAfter: BigInt(l.a),
+  }));
+  const payments = (f.payments ?? []).map((p) => ({
+    number: p.n,
+    date: p.d,
+    amount: BigInt(p.a),
+    online: p.o,
+    toBankAccount: p.b,
+  }));
   if (!stored) {
     return {
       deal,
@@ -86,14 +131,13 @@ export async function debtSummary(
       payments,
     };
   }
-  const pending = stored.active ? await pendingAccrual(db, deal.id, asOf) : { interest: 0n, penalty: 0n };
   const state = {
     ...stored,
-    interestAccrued: stored.interestAccrued + pending.interest,
-    penaltyAccrued: stored.penaltyAccrued + pending.penalty,
+    interestAccrued: stored.interestAccrued + (f.pending_interest ?? 0n),
+    penaltyAccrued: stored.penaltyAccrued + (f.pending_penalty ?? 0n),
   };
   const p = positionOf(state, schedule, asOf);
-  const ledgerPrincipal = (await getAccount(db, stored.principalAccountId)).balance;
+  const ledgerPrincipal = f.ledger_principal;
   if (ledgerPrincipal !== p.principalLeft) {
     // The sub-ledger and the ledger must agree; a mismatch is a bug, never shown as a figure.
     throw new AppError('unavailable', 'lending.books_mismatch', 'остаток долга не сходится с учётом', {

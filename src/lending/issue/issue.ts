@@ -3,7 +3,7 @@ import { type Actor, audit } from '../../platform/audit.ts';
 import type { Pool, Queryable } from '../../platform/db/pool.ts';
 import { withTx } from '../../platform/db/tx.ts';
 import { AppError } from '../../platform/errors.ts';
-import { isBusinessDate, todayMoscow } from '../accrual/business-date.ts';
+import { isBusinessDate, todayMoscow } from '../dates.ts';
 import { scheduleFor } from '../deals/applications.ts';
 import { moveDeal } from '../deals/history.ts';
 import { dealPrincipalAccount, orgAccount } from '../deals/ledger-accounts.ts';
@@ -83,7 +83,7 @@ export async function startPayout(
 async function openPayout(db: Queryable, dealId: bigint): Promise<Payout> {
   const { rows } = await db.query<PayoutRow>(
     `SELECT id, deal_id, method, status, amount, details, external_ref, error FROM lending.payouts
-     WHERE deal_id = $1 AND status IN ('pending', 'exported') FOR UPDATE`,
+     WHERE deal_id = $1 AND purpose = 'issue' AND status IN ('pending', 'exported') FOR UPDATE`,
     [dealId],
   );
   if (!rows[0]) throw new AppError('conflict', 'lending.no_payout', 'по договору нет ожидающей выдачи');
@@ -109,7 +109,13 @@ async function markIssued(
       daily_rate: string | null;
       penalty_rate_year: string | null;
       cap_percent: number | null;
-    }>('SELECT daily_rate, penalty_rate_year, cap_percent FROM lending.deals WHERE id = $1', [dealId])
+      interest_after_term: boolean | null;
+      penalty_after_daily: string | null;
+    }>(
+      `SELECT daily_rate, penalty_rate_year, cap_percent, interest_after_term, penalty_after_daily::text
+       FROM lending.deals WHERE id = $1`,
+      [dealId],
+    )
   ).rows[0]!;
   if (terms.daily_rate === null || terms.penalty_rate_year === null || terms.cap_percent === null)
     throw new AppError('conflict', 'lending.not_signed', 'договор не подписан');
@@ -132,10 +138,13 @@ async function markIssued(
   });
   await db.query(
     `INSERT INTO lending.loan_state (deal_id, client_id, accrual_mode, principal, daily_rate, penalty_rate_year,
-       cap_percent, cap_amount, issue_date, last_due_date, accrued_through, principal_account_id)
+       cap_percent, cap_amount, issue_date, last_due_date, accrued_through, principal_account_id,
+       interest_after_term, penalty_after_daily)
      VALUES ($1, $2, $3, $4::bigint, $5, $6, $7::int, $4::bigint * $7::int / 100, $8, $9,
        -- A schedule-priced loan owes the interest of a line due on the issue day (BNPL's first third).
-       CASE WHEN $3 = 'schedule' THEN $8::date - 1 ELSE $8::date END, $10)`,
+       CASE WHEN $3 = 'schedule' THEN $8::date - 1 ELSE $8::date END, $10,
+       -- Deals signed before these terms were snapshotted: interest after the term, 0.1 % a day.
+       coalesce($11::boolean, true), coalesce($12::numeric, 0.1))`,
     [
       dealId,
       deal.clientId,
@@ -147,6 +156,8 @@ async function markIssued(
       issueDate,
       schedule[schedule.length - 1]!.dueDate,
       principal.id,
+      terms.interest_after_term,
+      terms.penalty_after_daily,
     ],
   );
   await db.query('UPDATE lending.deals SET issue_date = $2 WHERE id = $1', [dealId, issueDate]);
@@ -236,8 +247,9 @@ export async function issueToCard(
 }
 
 /**
- * The bank-transfer registry: every pending bank payout as CSV lines for the bank's client
- * (UTF-8, semicolons), marked exported so it is not sent twice.
+ * The bank-transfer registry: every pending bank payout — loan issues and refunds of money left
+ * on account (refunds/refund.ts) — as CSV lines for the bank's client (UTF-8, semicolons),
+ * marked exported so it is not sent twice.
  */
 export async function exportBankRegistry(
   db: Queryable,
@@ -251,11 +263,12 @@ export async function exportBankRegistry(
     last_name: string;
     first_name: string;
     middle_name: string | null;
+    purpose: 'issue' | 'refund';
   }>(
     `UPDATE lending.payouts p SET status = 'exported'
      FROM lending.deals d JOIN lending.clients c ON c.id = d.client_id
      WHERE p.deal_id = d.id AND p.method = 'bank' AND p.status = 'pending'
-     RETURNING p.id, d.number, p.amount, p.details, c.last_name, c.first_name, c.middle_name`,
+     RETURNING p.id, d.number, p.amount, p.details, c.last_name, c.first_name, c.middle_name, p.purpose`,
   );
   rows.sort((a, b) => (a.id < b.id ? -1 : 1));
   const esc = (v: string) => (/[;"\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
@@ -269,7 +282,9 @@ export async function exportBankRegistry(
         r.details.bik ?? '',
         r.details.account ?? '',
         `${r.amount / 100n}.${String(r.amount % 100n).padStart(2, '0')}`,
-        `Выдача займа по договору ${r.number}. Без НДС`,
+        r.purpose === 'refund'
+          ? `Возврат излишне уплаченных средств по договору ${r.number}. Без НДС`
+          : `Выдача займа по договору ${r.number}. Без НДС`,
       ]
         .map(esc)
         .join(';'),

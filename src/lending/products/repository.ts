@@ -28,6 +28,7 @@ interface ProductRow {
   max_amount_repeat: bigint;
   psk_category: string;
   active: boolean;
+  interest_after_term: boolean;
 }
 
 function toProduct(r: ProductRow): Product {
@@ -47,12 +48,13 @@ function toProduct(r: ProductRow): Product {
     maxAmountRepeat: r.max_amount_repeat,
     pskCategory: r.psk_category,
     active: r.active,
+    interestAfterTerm: r.interest_after_term,
   };
 }
 
 const COLUMNS = `id, code, name, kind, period, min_amount, max_amount, min_term_days, max_term_days,
   daily_rate::text AS daily_rate, penalty_rate_year::text AS penalty_rate_year, max_amount_new,
-  max_amount_repeat, psk_category, active`;
+  max_amount_repeat, psk_category, active, interest_after_term`;
 
 /**
  * Refuses a product that breaks the caps in force today: its rates, and the deals at the corners
@@ -101,8 +103,9 @@ export async function createProduct(db: Queryable, input: ProductInput, actor: A
   await checkProductCaps(db, p);
   const { rows } = await db.query<ProductRow>(
     `INSERT INTO lending.products (code, name, kind, period, min_amount, max_amount, min_term_days,
-       max_term_days, daily_rate, penalty_rate_year, max_amount_new, max_amount_repeat, psk_category, active)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       max_term_days, daily_rate, penalty_rate_year, max_amount_new, max_amount_repeat, psk_category, active,
+       interest_after_term)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (code) DO NOTHING
      RETURNING ${COLUMNS}`,
     [
@@ -120,6 +123,7 @@ export async function createProduct(db: Queryable, input: ProductInput, actor: A
       p.maxAmountRepeat,
       p.pskCategory,
       p.active ?? true,
+      p.interestAfterTerm ?? true,
     ],
   );
   if (!rows[0])
@@ -155,7 +159,8 @@ export async function updateProduct(
   const { rows } = await db.query<ProductRow>(
     `UPDATE lending.products SET name = $2, kind = $3, period = $4, min_amount = $5, max_amount = $6,
        min_term_days = $7, max_term_days = $8, daily_rate = $9, penalty_rate_year = $10,
-       max_amount_new = $11, max_amount_repeat = $12, psk_category = $13, active = $14, updated_at = now()
+       max_amount_new = $11, max_amount_repeat = $12, psk_category = $13, active = $14,
+       interest_after_term = $15, updated_at = now()
      WHERE id = $1 RETURNING ${COLUMNS}`,
     [
       before.id,
@@ -172,6 +177,7 @@ export async function updateProduct(
       p.maxAmountRepeat,
       p.pskCategory,
       p.active ?? before.active,
+      p.interestAfterTerm ?? before.interestAfterTerm ?? true,
     ],
   );
   const after = toProduct(rows[0]!);

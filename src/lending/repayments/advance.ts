@@ -3,7 +3,7 @@ import { withTx } from '../../platform/db/tx.ts';
 import type { Kopecks } from '../../platform/money.ts';
 import { allocate } from './allocation.ts';
 import { postPayment } from './post-payment.ts';
-import { applyToState, duesOf, lockedPosition, settleStatus } from './repay.ts';
+import { applyToState, duesOf, dutyPart, lockedPosition, settleStatus } from './repay.ts';
 
 const COB_ACTOR = { type: 'system', id: 'cob' } as const;
 
@@ -16,11 +16,25 @@ export async function applyAdvance(db: Queryable, dealId: bigint, date: string):
   const { state, position: p } = await lockedPosition(db, dealId, date);
   if (state.advance === 0n || !state.active) return 0n;
   const dues = duesOf(p);
-  const dueToday = p.currentLine?.dueDate === date ? dues.currentInterest + dues.currentPrincipal : 0n;
-  const due = dues.overdueInterest + dues.overduePrincipal + dues.penalty + dueToday;
+  // The current instalment only on its due date; charges (duty, other) as soon as they are put.
+  const today = p.currentLine?.dueDate === date;
+  const payable = {
+    ...dues,
+    currentInterest: today ? dues.currentInterest : 0n,
+    currentPrincipal: today ? dues.currentPrincipal : 0n,
+    futurePrincipal: 0n,
+  };
+  const due =
+    payable.overdueInterest +
+    payable.overduePrincipal +
+    payable.penalty +
+    payable.currentInterest +
+    payable.currentPrincipal +
+    payable.other;
   const amount = state.advance < due ? state.advance : due;
   if (amount === 0n) return 0n;
-  const a = allocate(amount, { ...dues, futurePrincipal: 0n });
+  const a = allocate(amount, payable);
+  const duty = dutyPart(a, p);
   // Under the loan's lock, what is due is the idempotency (covered once, nothing is applied
   // again); the number only names this application.
   const number = (
@@ -35,12 +49,13 @@ export async function applyAdvance(db: Queryable, dealId: bigint, date: string):
     'advance',
     `lending:advance:${number}`,
     `Зачёт аванса ${date}`,
+    duty,
   );
   await db.query(
     `INSERT INTO lending.payments (number, deal_id, service, txn_id, business_date, amount, overdue_interest,
        overdue_principal, penalty, current_interest, current_principal, other, early_principal, to_advance,
-       from_advance, transfer_id)
-     VALUES ($1, $2, 'advance', $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, $5, $11)`,
+       from_advance, transfer_id, duty)
+     VALUES ($1, $2, 'advance', $3, $4, $5, $6, $7, $8, $9, $10, $12, 0, 0, $5, $11, $13)`,
     [
       number,
       dealId,
@@ -53,9 +68,11 @@ export async function applyAdvance(db: Queryable, dealId: bigint, date: string):
       a.currentInterest,
       a.currentPrincipal,
       transferId,
+      a.other,
+      duty,
     ],
   );
-  await applyToState(db, dealId, a, -amount);
+  await applyToState(db, dealId, a, -amount, duty);
   await settleStatus(db, dealId, date, COB_ACTOR);
   return amount;
 }
@@ -65,7 +82,7 @@ export async function applyAdvances(pool: Pool, date: string): Promise<number> {
   const { rows } = await pool.query<{ deal_id: bigint }>(
     `SELECT s.deal_id FROM lending.loan_state s
      WHERE s.active AND s.advance > 0
-       AND (s.dpd > 0 OR EXISTS (SELECT 1 FROM lending.schedule_lines l WHERE l.deal_id = s.deal_id AND l.due_date = $1::date))
+       AND (s.dpd > 0 OR s.duty_accrued > s.duty_paid OR s.other_accrued > s.other_paid OR EXISTS (SELECT 1 FROM lending.schedule_lines l WHERE l.deal_id = s.deal_id AND l.due_date = $1::date))
      ORDER BY s.deal_id`,
     [date],
   );

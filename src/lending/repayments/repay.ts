@@ -1,16 +1,22 @@
+import type pg from 'pg';
+import { type TransferInput, transferBatch } from '../../ledger/index.ts';
 import { type Actor, audit } from '../../platform/audit.ts';
 import type { Queryable } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Kopecks } from '../../platform/money.ts';
-import { todayMoscow } from '../accrual/business-date.ts';
-import { accrueDeal } from '../accrual/post-accrual.ts';
+import { accrualEntries, accrueDeal, accrueDealState } from '../accrual/post-accrual.ts';
+import { todayMoscow } from '../dates.ts';
 import { moveDeal } from '../deals/history.ts';
-import { getDeal, getSchedule } from '../deals/repository.ts';
+import { orgAccounts, shardOf } from '../deals/ledger-accounts.ts';
+import { DEAL_COLUMNS, type Deal, getDeal, getSchedule, toDeal } from '../deals/repository.ts';
 import { ACTIVE_STATUSES } from '../deals/statuses.ts';
-import { getLoanState, type LoanState } from '../debt/loan-state.ts';
+import { getLoanState, LOAN_STATE_PREFIXED, type LoanState, prefixedLoanState } from '../debt/loan-state.ts';
 import { type Position, positionOf } from '../debt/position.ts';
+import type { EarlyRepaymentMode } from '../schedule-revision.ts';
+import type { ScheduleLine } from '../types.ts';
 import { type Allocation, allocate, type Dues } from './allocation.ts';
-import { postPayment } from './post-payment.ts';
+import { paymentTransfer } from './post-payment.ts';
+import { reamortise } from './schedule-versions.ts';
 
 export interface RepaymentInput {
   /** Deal id or number ("account" of the payment services). */
@@ -23,8 +29,18 @@ export interface RepaymentInput {
   date?: string;
   /** The borrower asked to repay later instalments early with what remains. */
   early?: boolean;
+  /**
+   * After a partial early repayment, the borrower's choice: smaller instalments over the same
+   * term (`reduce_payment`, default) or the same instalments over a shorter term.
+   */
+  earlyMode?: EarlyRepaymentMode;
   online?: boolean;
   toBankAccount?: boolean;
+  /**
+   * Called under the loan's lock with the debt on the payment date (accrual included), before
+   * anything is posted; throws to refuse the payment (a payment service's limits, say).
+   */
+  accept?: (totalDebt: Kopecks) => void;
 }
 
 export interface Payment {
@@ -107,7 +123,8 @@ export function duesOf(p: Position): Dues {
     penalty: p.penaltyUnpaid,
     currentInterest: p.currentInterest,
     currentPrincipal: p.currentPrincipal,
-    other: 0n,
+    // Duty and other charges: "other payments", last in the order of 353-FZ art. 5 part 20.
+    other: p.dutyUnpaid + p.otherUnpaid,
     futurePrincipal: p.principalLeft - p.overduePrincipal - p.currentPrincipal,
   };
 }
@@ -125,16 +142,23 @@ export async function lockedPosition(
   return { state, position: positionOf(state, await getSchedule(db, dealId), date) };
 }
 
-/** Applies the allocation to the loan's sub-ledger. */
+/** How much of an allocation's "other payments" pays duty: duty first, then other charges. */
+export function dutyPart(a: Allocation, p: Position): Kopecks {
+  return a.other < p.dutyUnpaid ? a.other : p.dutyUnpaid;
+}
+
+/** Applies the allocation to the loan's sub-ledger (`duty`: the part of `other` that pays duty). */
 export async function applyToState(
   db: Queryable,
   dealId: bigint,
   a: Allocation,
   advanceDelta: Kopecks,
+  duty: Kopecks = 0n,
 ): Promise<void> {
   await db.query(
     `UPDATE lending.loan_state SET principal_paid = principal_paid + $2, interest_paid = interest_paid + $3,
-       penalty_paid = penalty_paid + $4, advance = advance + $5
+       penalty_paid = penalty_paid + $4, advance = advance + $5, duty_paid = duty_paid + $6,
+       other_paid = other_paid + $7
      WHERE deal_id = $1`,
     [
       dealId,
@@ -142,6 +166,8 @@ export async function applyToState(
       a.overdueInterest + a.currentInterest,
       a.penalty,
       advanceDelta,
+      duty,
+      a.other - duty,
     ],
   );
 }
@@ -150,19 +176,34 @@ export async function applyToState(
 export async function settleStatus(db: Queryable, dealId: bigint, date: string, actor: Actor): Promise<void> {
   const state = (await getLoanState(db, dealId))!;
   const deal = await getDeal(db, dealId);
+  await settleStatusOf(db, deal, state, date, actor);
+}
+
+/** settleStatus from the deal and loan state the caller already holds (under the deal's lock). */
+async function settleStatusOf(
+  db: Queryable,
+  deal: Deal,
+  state: LoanState,
+  date: string,
+  actor: Actor,
+): Promise<void> {
   const owed =
     state.principal -
     state.principalPaid +
     state.interestAccrued -
     state.interestPaid +
     state.penaltyAccrued -
-    state.penaltyPaid;
+    state.penaltyPaid +
+    state.dutyAccrued -
+    state.dutyPaid +
+    state.otherAccrued -
+    state.otherPaid;
   if (owed === 0n) {
-    await moveDeal(db, dealId, 'Оплачен', actor, `заём погашен ${date}`);
+    await moveDeal(db, deal.id, 'Оплачен', actor, `заём погашен ${date}`);
   } else if (state.advance > 0n && deal.status === 'Выдан') {
-    await moveDeal(db, dealId, 'Внесен аванс', actor, 'внесён аванс раньше даты платежа');
+    await moveDeal(db, deal.id, 'Внесен аванс', actor, 'внесён аванс раньше даты платежа');
   } else if (state.advance === 0n && deal.status === 'Внесен аванс') {
-    await moveDeal(db, dealId, 'Выдан', actor, 'аванс зачтён в платёж');
+    await moveDeal(db, deal.id, 'Выдан', actor, 'аванс зачтён в платёж');
   }
 }
 
@@ -171,6 +212,11 @@ export async function settleStatus(db: Queryable, dealId: bigint, date: string, 
  * serialised per deal by the deal's row lock, so parallel payments on one loan each see the
  * debt the previous one left. Accrual is brought up to the payment date, the amount is
  * allocated by 353-FZ art. 5 part 20 and posted as one ledger transfer.
+ *
+ * For speed (docs/lending.md, "Repayments"): the accrual through the payment date updates only
+ * the loan's sub-ledger at first; its ledger transfer and the payment's are posted together in
+ * one `post_transfers` call near the end, on the deal's shard of the lender's accounts, so
+ * those rows stay locked only for the few statements before commit.
  */
 export async function repay(
   db: Queryable,
@@ -182,8 +228,7 @@ export async function repay(
   if (!input.service || !input.txnId)
     throw new AppError('validation', 'lending.txn', 'не указан платёжный сервис или номер транзакции');
   const date = input.date ?? todayMoscow();
-  const deal = await getDeal(db, input.deal, true);
-  const existing = await findPayment(db, input.service, input.txnId);
+  const { deal, locked, existing, schedule } = await loadForPayment(db, input);
   if (existing) {
     if (existing.dealId !== deal.id || existing.amount !== input.amount)
       throw new AppError(
@@ -199,26 +244,62 @@ export async function repay(
       'lending.deal_not_payable',
       `по договору в статусе «${deal.status}» платёж не принимается`,
     );
-  const { state, position } = await lockedPosition(db, deal.id, date);
+  if (!locked) throw new AppError('conflict', 'lending.not_issued', 'заём по договору не выдан');
+  const accrued =
+    locked.active && locked.accruedThrough < date
+      ? await accrueDealState(db, deal.id, date)
+      : { interest: 0n, penalty: 0n };
+  const state: LoanState = {
+    ...locked,
+    interestAccrued: locked.interestAccrued + accrued.interest,
+    penaltyAccrued: locked.penaltyAccrued + accrued.penalty,
+    accruedThrough: locked.active && locked.accruedThrough < date ? date : locked.accruedThrough,
+  };
+  const position = positionOf(state, schedule, date);
+  input.accept?.(position.totalDebt);
   const a = allocate(input.amount, duesOf(position), input.early ?? false);
+  const duty = dutyPart(a, position);
   const number = (
     await db.query<{ n: string }>(
       `SELECT 'ПКО' || lpad(nextval('lending.payment_number_seq')::text, 8, '0') AS n`,
     )
   ).rows[0]!.n;
-  const transferId = await postPayment(
-    db,
-    state,
-    a,
-    'cash',
-    `lending:repay:${input.service}:${input.txnId}`,
-    `Оплата по договору ${deal.number}, ${number}`,
+  const transfers: TransferInput[] = [];
+  if (accrued.interest > 0n || accrued.penalty > 0n)
+    transfers.push({
+      key: `lending:accrue:${date}:deal:${deal.id}`,
+      kind: 'lending.accrual',
+      entries: accrualEntries(await orgAccounts(db, shardOf(deal.id)), accrued),
+      description: `Начисление процентов и неустойки за ${date}`,
+      metadata: { date, lo: String(deal.id), hi: String(deal.id), deals: 1 },
+    });
+  transfers.push(
+    await paymentTransfer(
+      db,
+      state,
+      a,
+      'cash',
+      `lending:repay:${input.service}:${input.txnId}`,
+      `Оплата по договору ${deal.number}, ${number}`,
+      duty,
+    ),
   );
+  // From here to commit the lender's (shard) accounts are locked: as few statements as can be.
+  const posted = await transferBatch(db, transfers);
+  const transferId = posted[posted.length - 1]!.id;
+  const principalPaid = a.overduePrincipal + a.currentPrincipal + a.earlyPrincipal;
+  const interestPaid = a.overdueInterest + a.currentInterest;
+  // The payment's row and the loan's paid amounts in one statement (as applyToState).
   const { rows } = await db.query<PaymentRow>(
-    `INSERT INTO lending.payments (number, deal_id, service, txn_id, business_date, amount, overdue_interest,
+    `WITH s AS (
+       UPDATE lending.loan_state SET principal_paid = principal_paid + $19, interest_paid = interest_paid + $20,
+         penalty_paid = penalty_paid + $9, advance = advance + $14, duty_paid = duty_paid + $18,
+         other_paid = other_paid + $21
+       WHERE deal_id = $2)
+     INSERT INTO lending.payments (number, deal_id, service, txn_id, business_date, amount, overdue_interest,
        overdue_principal, penalty, current_interest, current_principal, other, early_principal, to_advance,
-       online, to_bank_account, transfer_id)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) RETURNING ${PAYMENT_COLUMNS}`,
+       online, to_bank_account, transfer_id, duty)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING ${PAYMENT_COLUMNS}`,
     [
       number,
       deal.id,
@@ -237,10 +318,32 @@ export async function repay(
       input.online ?? false,
       input.toBankAccount ?? false,
       transferId,
+      duty,
+      principalPaid,
+      interestPaid,
+      a.other - duty,
     ],
   );
-  await applyToState(db, deal.id, a, a.toAdvance);
-  await settleStatus(db, deal.id, date, actor);
+  const after: LoanState = {
+    ...state,
+    principalPaid: state.principalPaid + principalPaid,
+    interestPaid: state.interestPaid + interestPaid,
+    penaltyPaid: state.penaltyPaid + a.penalty,
+    advance: state.advance + a.toAdvance,
+    dutyPaid: state.dutyPaid + duty,
+    otherPaid: state.otherPaid + (a.other - duty),
+  };
+  // A partial early repayment re-computes the remaining instalments (the borrower's choice of
+  // smaller instalments or a shorter term); paying the loan off in full needs no new schedule.
+  if (
+    a.earlyPrincipal > 0n &&
+    state.accrualMode === 'daily' &&
+    a.earlyPrincipal < position.principalLeft - a.overduePrincipal - a.currentPrincipal
+  ) {
+    const version = await reamortise(db, deal.id, date, input.earlyMode ?? 'reduce_payment', rows[0]!.id);
+    await db.query('UPDATE lending.payments SET schedule_version = $2 WHERE id = $1', [rows[0]!.id, version]);
+  }
+  await settleStatusOf(db, deal, after, date, actor);
   if (actor.type === 'staff' || actor.type === 'cli') {
     await audit(db, {
       actor,
@@ -251,6 +354,58 @@ export async function repay(
     });
   }
   return { payment: toPayment(rows[0]!), replayed: false };
+}
+
+/**
+ * What a repayment reads, in two statements: the deal and its loan state locked together (the
+ * deal's lock serialises payments on the loan; the state's, COB's set-based accrual, which does
+ * not take the deal's), then — after the locks, so a payment that committed while this one
+ * waited is seen — the (service, txn) payment and the schedule.
+ */
+async function loadForPayment(
+  db: Queryable,
+  input: RepaymentInput,
+): Promise<{ deal: Deal; locked?: LoanState; existing?: Payment; schedule: ScheduleLine[] }> {
+  const byId = typeof input.deal === 'bigint';
+  // Named: each connection plans the hot path's statements once.
+  const named = db as unknown as pg.ClientBase;
+  const { rows } = await named.query<Record<string, unknown>>({
+    name: byId ? 'lending.pay_lock_by_id' : 'lending.pay_lock_by_number',
+    text: `SELECT ${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED}
+     FROM lending.deals d JOIN lending.loan_state s ON s.deal_id = d.id
+     WHERE ${byId ? 'd.id = $1' : 'd.number = $1'} FOR UPDATE OF d, s`,
+    values: [input.deal],
+  });
+  if (!rows[0]) {
+    // Not issued (or no such deal): the plain reads, for the refusal in the usual order.
+    const deal = await getDeal(db, input.deal, true);
+    return { deal, existing: await findPayment(db, input.service, input.txnId), schedule: [] };
+  }
+  const row = rows[0];
+  const deal = toDeal(row as unknown as Parameters<typeof toDeal>[0]);
+  const locked = prefixedLoanState(row);
+  const after = await named.query<{
+    existing: bigint | null;
+    schedule: { n: number; d: string; p: string; i: string; t: string; a: string }[] | null;
+  }>({
+    name: 'lending.pay_reads',
+    text: `SELECT (SELECT p.id FROM lending.payments p WHERE p.service = $2 AND p.txn_id = $3) AS existing,
+       (SELECT json_agg(json_build_object('n', l.n, 'd', l.due_date, 'p', l.principal::text,
+                'i', l.interest::text, 't', l.total::text, 'a', l.principal_after::text) ORDER BY l.n)
+        FROM lending.schedule_lines l WHERE l.deal_id = $1) AS schedule`,
+    values: [deal.id, input.service, input.txnId],
+  });
+  const r = after.rows[0]!;
+  const schedule = (r.schedule ?? []).map((l) => ({
+    n: l.n,
+    dueDate: l.d,
+    principal: BigInt(l.p),
+    interest: BigInt(l.i),
+    total: BigInt(l.t),
+    principalAfter: BigInt(l.a),
+  }));
+  const existing = r.existing === null ? undefined : await findPayment(db, input.service, input.txnId);
+  return { deal, locked, existing, schedule };
 }
 
 export async function findPayment(

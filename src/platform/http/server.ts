@@ -26,6 +26,19 @@ export async function buildServer(ctx: AppContext, faces: Face[]): Promise<FaceA
       ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
       : {}),
     ajv: { customOptions: { coerceTypes: false, allErrors: true, removeAdditional: false } },
+    // A URL the router cannot even decode (bad percent-encoding, an over-long parameter) is
+    // answered by the face it was meant for, in that protocol's form, not Fastify's own.
+    frameworkErrors: (error, request, reply) => {
+      const fe =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? {
+              ...faceError('malformed', 'param_too_long', 'параметр в адресе запроса слишком длинный'),
+              status: 414,
+            }
+          : faceError('malformed', 'bad_url', 'адрес запроса содержит недопустимые символы');
+      request.log.info({ error: { kind: fe.kind, code: fe.code } }, 'request refused');
+      return replyFramework(faceFor(request.url), fe, request, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FaceApp;
 
   app.removeContentTypeParser('application/json');
@@ -71,7 +84,23 @@ export async function buildServer(ctx: AppContext, faces: Face[]): Promise<FaceA
       reply,
     ),
   );
-  for (const face of faces) await registerFace(app, face, ctx);
+  // Which face a URL belongs to, for errors raised before routing: the longest static start of
+  // a route (or prefix) the URL begins with.
+  const owners: { start: string; face: Face }[] = [];
+  let registering: Face | undefined;
+  app.addHook('onRoute', (route) => {
+    if (registering) owners.push({ start: route.url.split(/[:*]/)[0]!, face: registering });
+  });
+  const faceFor = (url: string): Face | undefined =>
+    owners
+      .filter((o) => o.start !== '' && o.start !== '/' && url.startsWith(o.start))
+      .sort((a, b) => b.start.length - a.start.length)[0]?.face;
+  for (const face of faces) {
+    registering = face;
+    if (face.prefix) owners.push({ start: face.prefix, face });
+    await registerFace(app, face, ctx);
+  }
+  registering = undefined;
 
   app.get('/docs', { schema: { hide: true } }, async (_request, reply) => {
     const items = faces
@@ -93,6 +122,23 @@ export function replyPlatformError(error: FaceError, request: FastifyRequest, re
   return reply
     .status(error.status)
     .send({ error: { code: error.code, message: error.message, requestId: request.id } });
+}
+
+/** A face's error form where no route matched; the platform's if the face cannot answer without one. */
+async function replyFramework(
+  face: Face | undefined,
+  error: FaceError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  if (face) {
+    try {
+      return await face.replyError(error, request, reply);
+    } catch (err) {
+      request.log.warn({ err }, 'face could not answer a framework error');
+    }
+  }
+  return replyPlatformError(error, request, reply);
 }
 
 function escapeHtml(text: string): string {

@@ -4,6 +4,12 @@ import path from 'node:path';
 /** What the simulated provider answers for one service's check (besides the result code). */
 export interface CheckData {
   displays?: Record<string, string>;
+  /**
+   * A multi-step provider: the first step whose `present` parameters all came with the check
+   * answers its own displays (instead of `displays`). A display with an empty value asks the
+   * payer for that parameter.
+   */
+  steps?: { present: string[]; displays: Record<string, string> }[];
   contracts?: Record<string, string>[];
   invoices?: unknown[];
 }

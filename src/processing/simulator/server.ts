@@ -57,7 +57,7 @@ export async function startSimulator(options: {
           comment: d.result === 0 ? 'OK' : '',
         };
         if (q.sum !== undefined) body.sum = q.sum;
-        if (d.result === 0) Object.assign(body, checkData(config.services?.[serviceId]?.check));
+        if (d.result === 0) Object.assign(body, checkData(config.services?.[serviceId]?.check, q));
         return xml(body);
       }
       let state = pays.get(q.txn_id);
@@ -98,12 +98,17 @@ export async function startSimulator(options: {
   };
 }
 
-function checkData(data: CheckData | undefined): Record<string, unknown> {
+function checkData(
+  data: CheckData | undefined,
+  query: Record<string, string | undefined> = {},
+): Record<string, unknown> {
   if (!data) return {};
   const out: Record<string, unknown> = {};
-  if (data.displays)
+  const step = data.steps?.find((st) => st.present.every((name) => (query[name] ?? '') !== ''));
+  const displays = step?.displays ?? data.displays;
+  if (displays)
     out.fields = {
-      field: Object.entries(data.displays).map(([name, value]) => ({ '@name': name, '#text': value })),
+      field: Object.entries(displays).map(([name, value]) => ({ '@name': name, '#text': value })),
     };
   if (data.contracts) out.contracts = { contract: data.contracts };
   if (data.invoices)

@@ -61,7 +61,7 @@ export async function searchAudit(
        FROM audit.log l
        LEFT JOIN staff.users u
          ON u.id = CASE WHEN l.actor_type = 'staff' AND l.actor_id ~ '^[0-9]{1,18}$' THEN l.actor_id::bigint END
-       ${where.sql()} ${orderBy(AUDIT_SORTS, page, 'l.id')}
+       ${where.sql()} ${orderBy(AUDIT_SORTS, page, 'l.id', { notNull: true })}
        LIMIT ${page.limit} OFFSET ${page.offset}`,
       where.values,
     ),

@@ -2,6 +2,7 @@ import type { Pool, Queryable } from '../../platform/db/pool.ts';
 import { formatRoubles } from '../../platform/money.ts';
 import type { Permission } from '../permissions.ts';
 import { ledgerTotals, transfersPerDay } from './ledger-read.ts';
+import { brokerDashboard, lendingDashboard, processingDashboard } from './module-widgets.ts';
 
 /** Text in both console locales. */
 export interface Text {
@@ -126,7 +127,13 @@ const transfersSource: DashboardSource = {
 };
 
 /** Every module's dashboard widgets, in display order. Modules append theirs. */
-export const DASHBOARD_SOURCES: DashboardSource[] = [ledgerSource, transfersSource];
+export const DASHBOARD_SOURCES: DashboardSource[] = [
+  ledgerSource,
+  transfersSource,
+  lendingDashboard,
+  processingDashboard,
+  brokerDashboard,
+];
 
 /** Widgets older than this are recomputed in the background; the stale ones are shown meanwhile. */
 export const DASHBOARD_MAX_AGE_MS = 60_000;

@@ -16,17 +16,28 @@ export interface Page<T> {
 
 export const MAX_PAGE_SIZE = 500;
 
-/** `ORDER BY` for a whitelisted sort key, with `id` as the tie-breaker so pages never overlap. */
+/**
+ * Lists over large tables count matches only up to this many (a total of COUNT_CAP + 1 means
+ * "more"): an exact count of a million rows costs more than the page itself.
+ */
+export const COUNT_CAP = 10_000;
+
+/**
+ * `ORDER BY` for a whitelisted sort key, with `id` as the tie-breaker so pages never overlap.
+ * Nulls go last; `notNull` (every sort column is NOT NULL) leaves the NULLS clause out, so a
+ * descending sort can read a plain btree index backwards (PostgreSQL does not infer it from the
+ * constraint, and `DESC NULLS LAST` does not match a backward scan).
+ */
 export function orderBy<S extends string>(
   columns: Record<S, string>,
   page: PageRequest<S>,
   tieBreak: string,
+  options: { notNull?: boolean } = {},
 ) {
   const column = columns[page.sort];
   const dir = page.desc ? 'DESC' : 'ASC';
-  return column === tieBreak
-    ? `ORDER BY ${column} ${dir}`
-    : `ORDER BY ${column} ${dir} NULLS LAST, ${tieBreak} ${dir}`;
+  if (column === tieBreak) return `ORDER BY ${column} ${dir}`;
+  return `ORDER BY ${column} ${dir}${options.notNull ? '' : ' NULLS LAST'}, ${tieBreak} ${dir}`;
 }
 
 /** Collects `WHERE` conditions with numbered parameters. */

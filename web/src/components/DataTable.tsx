@@ -35,6 +35,8 @@ export interface Filter {
 }
 
 const PAGE_SIZES = ['10', '25', '50', '100'];
+/** The server counts matches up to this many (src/staff/console/paging.ts, COUNT_CAP). */
+const COUNT_CAP = 10_000;
 
 /**
  * A table over one of the admin API's lists: paging, sorting and filtering happen on the server,
@@ -48,8 +50,10 @@ export function DataTable<T>(props: {
   rowKey(row: T): string;
   defaultSort: string;
   caption: string;
+  /** Changing it reloads the page of rows (after an action on a row). */
+  refresh?: number;
 }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { can } = useAuth();
   const [params, setParams] = useSearchParams();
   const [page, setPage] = useState<Page<T> | null>(null);
@@ -70,6 +74,7 @@ export function DataTable<T>(props: {
   }
   const key = apiParams.toString();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `refresh` reloads the rows on purpose
   useEffect(() => {
     let live = true;
     setLoading(true);
@@ -85,7 +90,7 @@ export function DataTable<T>(props: {
     return () => {
       live = false;
     };
-  }, [props.endpoint, key]);
+  }, [props.endpoint, key, props.refresh]);
 
   const update = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -204,7 +209,9 @@ export function DataTable<T>(props: {
       {page && page.items.length === 0 && <Text my="md">{t('common.empty')}</Text>}
       <Group justify="space-between" mt="md">
         <Text size="sm" data-testid="total">
-          {t('common.total', { n: page?.total ?? 0 })}
+          {page && page.total > COUNT_CAP
+            ? t('common.totalMore', { n: COUNT_CAP.toLocaleString(locale === 'ru' ? 'ru-RU' : 'en-GB') })
+            : t('common.total', { n: page?.total ?? 0 })}
         </Text>
         <Pagination
           total={pages}

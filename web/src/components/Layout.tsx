@@ -59,6 +59,8 @@ export function Layout({ children }: { children: ReactNode }) {
             to={s.path}
             label={t(s.nav!)}
             active={active(s.path)}
+            // Filled: white on the primary shade keeps its contrast under the hover shade too.
+            variant="filled"
             aria-current={active(s.path) ? 'page' : undefined}
           />
         ))}

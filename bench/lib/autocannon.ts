@@ -1,0 +1,48 @@
+/**
+ * Load phases: each bench's `load.ts` runs autocannon in its own process (so the load does not
+ * share an event loop with what it measures) and prints `loadFigures(result)` as JSON with
+ * `printLoad`; the bench runs it with `runLoad`.
+ */
+import type autocannon from 'autocannon';
+import { capture } from './common.ts';
+
+/** One phase's figures: requests/s, latency percentiles in ms, failures. */
+export interface Load {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Seconds the phase actually lasted. */
+  duration: number;
+}
+
+export function loadFigures(result: autocannon.Result): Load {
+  return {
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    duration: result.duration,
+  };
+}
+
+/** For a load script: its figures on stdout, the only thing it prints. */
+export function printLoad(result: autocannon.Result): void {
+  process.stdout.write(JSON.stringify(loadFigures(result)));
+}
+
+/** Runs a load script (`bench/<name>/load.ts`, its arguments) to completion: its figures. */
+export async function runLoad(script: string, args: (string | number)[]): Promise<Load> {
+  return JSON.parse(await capture([script, ...args.map(String)])) as Load;
+}
+
+/** `label: 1,234/s, p99 12 ms`, the line a bench prints after a phase. */
+export function loadLine(label: string, load: Load): string {
+  return `${label}: ${Math.round(load.rps)}/s, p99 ${load.p99} ms`;
+}

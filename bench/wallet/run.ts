@@ -1,0 +1,212 @@
+/**
+ * `npm run bench -- wallet [--seconds N | --quick] [--shards N] [--no-record]`
+ *
+ * The mserver 2 wallet's create + pay of one-step payments (Мегафон, provider simulator answering
+ * at once) at 64 connections, from a separate load process (autocannon with a two-request
+ * sequence per connection, session cookies of 64 wallets), against `kopek serve` as a separate
+ * process; the baseline in the same run: a bare Fastify JSON route at the same connections.
+ * Appends the figures to bench/RESULTS.md.
+ */
+import os from 'node:os';
+import { migrateQueue } from '../../src/jobs/queue.ts';
+import { move, transfer, verifyLedger } from '../../src/ledger/index.ts';
+import { settlementAccount } from '../../src/ledger/system-accounts.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import type { AppContext } from '../../src/platform/context.ts';
+import { FieldCipher, hashPassword } from '../../src/platform/crypto.ts';
+import { migrate } from '../../src/platform/db/migrate.ts';
+import { createPool, type Pool } from '../../src/platform/db/pool.ts';
+import { withTx } from '../../src/platform/db/tx.ts';
+import { createLogger } from '../../src/platform/logging.ts';
+import { createMetrics } from '../../src/platform/metrics.ts';
+import { importServices, readCatalogFile } from '../../src/processing/catalog.ts';
+import { DEMO_CATALOG_FILE, pointDemoServicesAt } from '../../src/processing/demo.ts';
+import { ensureWalletAgents } from '../../src/wallet/demo.ts';
+import { insertWallet } from '../../src/wallet/wallets.ts';
+import { type Load, loadLine, runLoad } from '../lib/autocannon.ts';
+import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
+import { child, freePort } from '../lib/common.ts';
+import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
+import { type BenchOptions, benchOptions } from '../lib/options.ts';
+import { openServer, scratchDatabase } from '../lib/postgres.ts';
+import { count, LOADED_MACHINE, loadAverageNote, markdownTable, passFail, report } from '../lib/results.ts';
+
+const CONNECTIONS = 64;
+const WALLETS = 64;
+/**
+ * Wallet agents (WALLET_AGENT_SHARDS; `--shards N`). Each pay locks its agent's balance row in
+ * the processing centre's reserve and settle; since those are batched, one statement locks it
+ * once for up to 32 pays.
+ */
+const DEFAULT_AGENT_SHARDS = 1;
+const PASSWORD = 'bench-password';
+const TARGET_RATE = 800;
+const TARGET_P99 = 80;
+
+interface Results {
+  postgresVersion: string;
+  bare: Load;
+  pay: Load;
+  payments: number;
+  paymentsPerSecond: number;
+  states: Record<string, number>;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const options = benchOptions(args, { seconds: 20, quickSeconds: 5, extra: ['shards'] });
+  const shards = Number(options.values.shards ?? DEFAULT_AGENT_SHARDS);
+  if (!Number.isInteger(shards) || shards < 1) throw new Error('--shards: a whole number from 1');
+  const loadBefore = os.loadavg()[0]!;
+  await withCleanup(async (cleanup) => {
+    const r = await run(options, shards, cleanup);
+    report(
+      {
+        bench: 'wallet',
+        postgresVersion: r.postgresVersion,
+        flag: loadBefore > os.cpus().length ? LOADED_MACHINE : '',
+        intro:
+          `${options.seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one autocannon process, ` +
+          `each repeating create + pay (one-step service 1, 1 rouble) with the session cookie of one of ${WALLETS} wallets; ` +
+          `kopek serve (one process, DB_POOL_SIZE 40, jobs on, WALLET_AGENT_SHARDS ${shards}) and the OSMP simulator in their own processes. ` +
+          `Payment states after the run: ${JSON.stringify(r.states)}. ` +
+          loadAverageNote(loadBefore),
+        table: resultsTable(r),
+      },
+      options.record,
+    );
+  });
+}
+
+async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Promise<Results> {
+  const { seconds } = options;
+  const server = await openServer('wallet', cleanup);
+  const { admin, postgresVersion } = server;
+  const kopekUrl = await scratchDatabase(server, `kopek_wallet_bench_${process.pid}`, cleanup);
+
+  console.log('setup: schema, simulator, catalogue, wallet agent, wallets, kopek serve, bare route');
+  const pool = createPool(kopekUrl, 8);
+  cleanup.push(() => pool.end());
+  await migrate(pool);
+  await migrateQueue(kopekUrl);
+  const simPort = await freePort();
+  await child(
+    ['src/processing/simulator/main.ts', '--port', String(simPort)],
+    {},
+    /provider simulator/,
+    cleanup,
+  );
+  const env = kopekEnv(kopekUrl, { WALLET_AGENT_SHARDS: String(shards) });
+  await withTx(pool, async (tx) => {
+    await importServices(tx, readCatalogFile(DEMO_CATALOG_FILE));
+    await ensureWalletAgents(tx, 'wallet', shards, 10n ** 15n);
+  });
+  await pointDemoServicesAt(pool, `http://127.0.0.1:${simPort}`);
+  await benchWallets(pool, env);
+  const kopek = (await startKopek(env, cleanup)).url;
+  const cookies = await logIn(kopek);
+  const bareServer = await startBareServer(cleanup);
+
+  const load = (target: string, kind: string, s: number): Promise<Load> =>
+    runLoad('bench/wallet/load.ts', [target, kind, s, CONNECTIONS, cookies.join(',')]);
+  console.log('\nwarm-up (unmeasured)');
+  await load(kopek, 'pay', Math.min(3, seconds));
+  await admin.query('CHECKPOINT');
+  console.log('\n[A] bare Fastify route');
+  const bare = await load(bareServer.url, 'bare', seconds);
+  console.log(loadLine('bare', bare));
+  console.log('\n[B] create + pay');
+  const before = await finished(pool);
+  const pay = await load(kopek, 'pay', seconds);
+  const payments = (await finished(pool)) - before;
+  const paymentsPerSecond = payments / pay.duration;
+  console.log(
+    `create+pay: ${Math.round(pay.rps)} requests/s, ${Math.round(paymentsPerSecond)} payments/s, p99 ${pay.p99} ms`,
+  );
+  const { rows } = await pool.query<{ state: string; n: string }>(
+    'SELECT state, count(*)::text AS n FROM wallet.payments GROUP BY state',
+  );
+  const states = Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  const verified = await verifyLedger(pool);
+  if (!verified.ok)
+    throw new Error(`the ledger does not verify: ${JSON.stringify(verified.problems.slice(0, 3))}`);
+  return { postgresVersion, bare, pay, payments, paymentsPerSecond, states };
+}
+
+/** 64 active wallets with a large balance (production mode: no dev credit; topped up from settlement). */
+async function benchWallets(pool: Pool, env: Record<string, string>): Promise<void> {
+  const config = loadConfig(env);
+  const dataKey = Buffer.from(env.KOPEK_DATA_KEY!, 'base64');
+  const ctx: AppContext = {
+    config,
+    pool,
+    log: createLogger('silent'),
+    secrets: { dataKey, sessionSecret: env.KOPEK_SESSION_SECRET! },
+    cipher: new FieldCipher(dataKey),
+    metrics: createMetrics(pool),
+  };
+  const hash = await hashPassword(PASSWORD);
+  await withTx(pool, async (tx) => {
+    const settlement = await settlementAccount(tx, 'RUB');
+    for (let i = 0; i < WALLETS; i++) {
+      const wallet = await insertWallet(tx, ctx, phone(i), hash, { activate: true });
+      await transfer(tx, {
+        key: `bench:wallet:${wallet.id}`,
+        kind: 'bench.topup',
+        entries: move(settlement.id, wallet.accountId, 10n ** 12n),
+      });
+    }
+  });
+}
+
+function phone(i: number): string {
+  return `+7900${String(i).padStart(7, '0')}`;
+}
+
+/** One Basic login per wallet: the load then sends only the session cookie. */
+async function logIn(kopek: string): Promise<string[]> {
+  const cookies: string[] = [];
+  for (let i = 0; i < WALLETS; i++) {
+    const res = await fetch(`${kopek}/v1/wallet`, {
+      headers: { authorization: `Basic ${Buffer.from(`${phone(i)}:${PASSWORD}`).toString('base64')}` },
+    });
+    const cookie = /JSESSIONID=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+    if (res.status !== 200 || !cookie) throw new Error(`login of wallet ${i}: HTTP ${res.status}`);
+    cookies.push(cookie);
+  }
+  return cookies;
+}
+
+async function finished(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM wallet.payments WHERE state = 'finished'`,
+  );
+  return Number(rows[0]!.n);
+}
+
+function resultsTable(r: Results): string {
+  const f = count;
+  const pass = passFail;
+  const rows = [
+    [
+      'bare Fastify route req/s',
+      `${f(r.bare.rps)} (p50 ${r.bare.p50} ms, p99 ${r.bare.p99} ms)`,
+      'baseline',
+      '',
+    ],
+    [
+      'create + pay: completed payments/s',
+      f(r.paymentsPerSecond),
+      `≥ ${f(TARGET_RATE)}`,
+      pass(r.paymentsPerSecond >= TARGET_RATE),
+    ],
+    ['create + pay: requests/s', f(r.pay.rps), '', ''],
+    [
+      'request p50 / p99',
+      `${r.pay.p50} ms / ${r.pay.p99} ms`,
+      `p99 < ${TARGET_P99} ms`,
+      pass(r.pay.p99 < TARGET_P99),
+    ],
+    ['errors / non-2xx / timeouts', `${r.pay.errors}/${r.pay.non2xx}/${r.pay.timeouts}`, '0', ''],
+  ];
+  return markdownTable(['measure', 'value', 'target', 'result'], ['left', 'right', 'left', 'left'], rows);
+}

@@ -1,0 +1,83 @@
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { FaceApp } from '../../platform/http/face.ts';
+import { parseId } from '../../platform/ids.ts';
+import { formatRoubles } from '../../platform/money.ts';
+import { searchWallets, WALLET_SORTS, type WalletRow } from '../../staff/console/wallet-read.ts';
+import { verifyPerson } from '../../wallet/person.ts';
+import { changeOf, needs, noStore } from './guard.ts';
+import { maskPhone } from './lending-routes.ts';
+import { registerList } from './list.ts';
+import { WalletItem, WalletQuery } from './module-schemas.ts';
+import { ErrorBody, IdString } from './schemas.ts';
+
+function walletItem(r: WalletRow): WalletItem {
+  return {
+    id: String(r.id),
+    phone: maskPhone(r.phone),
+    status: r.status,
+    kyc: r.kyc,
+    name: r.name,
+    balance: formatRoubles(r.balance),
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+export function walletRoutes(app: FaceApp, ctx: AppContext): void {
+  registerList(app, ctx, {
+    path: '/wallet/wallets',
+    permission: 'wallet.read',
+    summary:
+      'Кошельки: остаток, статус проверки персональных данных (kyc=data_entered — очередь на проверку)',
+    tags: ['wallet'],
+    query: WalletQuery,
+    item: WalletItem,
+    sorts: WALLET_SORTS,
+    defaultSort: 'id',
+    defaultDesc: true,
+    filter: (q) => ({ ...(q.kyc ? { kyc: q.kyc } : {}), ...(q.phone ? { phone: q.phone } : {}) }),
+    fetch: searchWallets,
+    toItem: walletItem,
+    csv: {
+      name: 'wallets',
+      columns: [
+        { header: { ru: 'Номер', en: 'Id' }, value: (r) => r.id },
+        { header: { ru: 'Телефон', en: 'Phone' }, value: (r) => maskPhone(r.phone) },
+        { header: { ru: 'Статус', en: 'Status' }, value: (r) => r.status },
+        { header: { ru: 'Проверка', en: 'KYC' }, value: (r) => r.kyc },
+        { header: { ru: 'Остаток', en: 'Balance' }, value: (r) => formatRoubles(r.balance) },
+      ],
+    },
+  });
+
+  app.post(
+    '/wallet/wallets/:id/verify',
+    {
+      ...needs('wallet.kyc'),
+      schema: {
+        summary: 'Подтвердить персональные данные владельца кошелька (data_entered → data_verified)',
+        description:
+          'Через `verifyPerson` модуля кошелька, с записью в журнал аудита; повтор — 409 `wallet.not_pending`.',
+        tags: ['wallet'],
+        params: Type.Object({ id: IdString }),
+        response: {
+          200: Type.Object({ id: IdString, kyc: Type.Literal('data_verified') }),
+          '4xx': ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = parseId(request.params.id);
+      const changed = await verifyPerson(ctx, id, changeOf(request).actor);
+      if (!changed)
+        throw new AppError(
+          'conflict',
+          'wallet.not_pending',
+          'данные владельца не ждут проверки (не заполнены или уже подтверждены)',
+        );
+      noStore(reply);
+      return { id: String(id), kyc: 'data_verified' as const };
+    },
+  );
+}

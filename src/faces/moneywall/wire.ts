@@ -1,0 +1,39 @@
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../../platform/config.ts';
+import { decimal } from '../../platform/json.ts';
+import { formatRoubles, type Kopecks } from '../../platform/money.ts';
+
+/** Roubles on the wire as the document prints them: 10000 for whole roubles, 10000.50 otherwise. */
+export function roubles(kopecks: Kopecks) {
+  return decimal(kopecks % 100n === 0n ? String(kopecks / 100n) : formatRoubles(kopecks));
+}
+
+/** The bare token of `Authorization: <token>` (a `Bearer ` prefix is tolerated). */
+export function tokenOf(request: FastifyRequest): string | undefined {
+  const auth = request.headers.authorization;
+  return typeof auth === 'string' ? auth.replace(/^Bearer\s+/i, '').trim() : undefined;
+}
+
+/**
+ * Where the frame lives: `KOPEK_PUBLIC_URL`, else the address this process listens on
+ * (`http(s)://HOST:PORT`). Never the request's Host header: a forged one would put the frame on
+ * any site, and a repeated init through another host name would answer another URL.
+ */
+export function publicBase(config: Config, request: FastifyRequest): string {
+  if (config.publicUrl) return config.publicUrl;
+  const scheme = config.tls ? 'https' : 'http';
+  // The bound address rather than config.port: PORT=0 (tests, benches) picks a random port.
+  const first = request.server.addresses()[0];
+  const bound = typeof first === 'object' ? first : undefined;
+  const host = hostForUrl(bound && !isWildcard(bound.address) ? bound.address : config.host);
+  return `${scheme}://${host}:${bound?.port ?? config.port}`;
+}
+
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}
+
+function hostForUrl(host: string): string {
+  if (isWildcard(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,59 @@
+import { type Client, getClient, normalisePassport } from '../lending/clients/repository.ts';
+import { type Deal, dealsByPassport, findDealOfPassport, getDeal } from '../lending/deals/repository.ts';
+import type { AppContext } from '../platform/context.ts';
+import { AppError } from '../platform/errors.ts';
+
+/** Series and number without spaces: 10 digits. */
+export function checkPassport(passport: string): string {
+  const p = normalisePassport(passport);
+  if (!/^\d{10}$/.test(p))
+    throw new AppError('validation', 'mymfo.passport', 'паспорт: серия и номер — 10 цифр без пробелов');
+  return p;
+}
+
+export function checkDealNumber(number: string): string {
+  const n = number.trim();
+  if (!n || n.length > 64 || /[\s/?#]/.test(n))
+    throw new AppError('validation', 'mymfo.deal_number', 'номер договора указан неверно');
+  return n;
+}
+
+function dealNotFound(number: string): AppError {
+  return new AppError('not_found', 'mymfo.deal_not_found', `договор ${number} не найден`);
+}
+
+/** `NumbersDeals`: the client's deals, oldest first; none for an unknown passport. */
+export async function dealsOfPassport(ctx: AppContext, passport: string): Promise<Deal[]> {
+  return dealsByPassport(ctx.pool, ctx.cipher, checkPassport(passport));
+}
+
+/**
+ * A deal by number, with its client; when a passport is given it must be the client's, else the
+ * deal is "not found" (the answer never tells that a number exists under another passport).
+ */
+export async function dealWithClient(
+  ctx: AppContext,
+  number: string,
+  passport?: string,
+): Promise<{ deal: Deal; client: Client }> {
+  const n = checkDealNumber(number);
+  const wanted = passport === undefined || passport === '' ? undefined : checkPassport(passport);
+  let deal: Deal;
+  try {
+    deal = await getDeal(ctx.pool, n);
+  } catch (error) {
+    if (error instanceof AppError && error.kind === 'not_found') throw dealNotFound(n);
+    throw error;
+  }
+  const client = await getClient(ctx.pool, ctx.cipher, deal.clientId);
+  if (wanted !== undefined && normalisePassport(client.passport) !== wanted) throw dealNotFound(n);
+  return { deal, client };
+}
+
+/** `PS/deal/<IDDeal>/<passport>`: the deal when the passport is its borrower's, else "not found". */
+export async function dealOfPassport(ctx: AppContext, number: string, passport: string): Promise<Deal> {
+  const n = checkDealNumber(number);
+  const deal = await findDealOfPassport(ctx.pool, ctx.cipher, n, checkPassport(passport));
+  if (!deal) throw dealNotFound(n);
+  return deal;
+}

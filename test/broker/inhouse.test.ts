@@ -1,0 +1,338 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setRoute, upsertLender } from '../../src/broker/partners.ts';
+import { clearRouteCache } from '../../src/broker/routing.ts';
+import { latestSms } from '../../src/broker/sms/outbox.ts';
+import { upsertClient } from '../../src/lending/clients/repository.ts';
+import { getDeal } from '../../src/lending/deals/repository.ts';
+import { lendingProductsSeeder } from '../../src/lending/products-demo.ts';
+import { withTx } from '../../src/platform/db/tx.ts';
+import { type Harness, POS_PRODUCT, posForm, startHarness } from './harness.ts';
+
+interface WireOffer {
+  guid: string;
+  name: string;
+  amount: number;
+  term_value: number;
+  term_unit: string;
+  regular_period_type: string;
+  rate: string | number;
+}
+
+/**
+ * Kopek's own MFO as the third lender of a form: scoring by the loan engine, its offer next to a
+ * bank's, the contract from the engine's schedule, SMS signing, issue to the merchant with the
+ * ledger transfer, declines and cancel mapped both ways.
+ */
+describe('broker: the in-house lender (the MFO)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      deadlineMs: 6000,
+      lenders: [
+        {
+          kinds: ['pos'],
+          config: {
+            code: 'bank-x',
+            secret: 'secret-x',
+            delayMs: [5, 20],
+            products: [POS_PRODUCT('x12', 12, 125, '15')],
+          },
+        },
+      ],
+    });
+    await withTx(h.db.ctx.pool, async (tx) => {
+      await lendingProductsSeeder.seed(tx, h.db.ctx);
+      const { rows } = await tx.query<{ id: bigint }>(`SELECT id FROM broker.partners WHERE guid = 'p1'`);
+      const mfo = await upsertLender(tx, h.db.ctx.cipher, {
+        code: 'kopek-mfo',
+        name: 'Копек МФО',
+        adapter: 'inhouse',
+      });
+      await setRoute(tx, { partnerId: rows[0]!.id, kind: 'pos', lenderId: mfo });
+    });
+    clearRouteCache();
+  });
+  after(() => h.close());
+
+  async function closedForm(formGuid: string) {
+    return h.waitFor('offers', async () => {
+      const r = await h.call('get_offers', { partner_guid: 'p1', form_guid: formGuid });
+      assert.equal(r.status, 'success', r.error_message);
+      return r.data.offer_status !== 'pending' ? r.data : undefined;
+    });
+  }
+
+  async function mfoAnswer(formGuid: string) {
+    const { rows } = await h.db.ctx.pool.query<{ status: string; detail: string | null }>(
+      `SELECT fl.status, fl.detail FROM broker.form_lenders fl JOIN broker.forms f ON f.id = fl.form_id
+       JOIN broker.lenders l ON l.id = fl.lender_id WHERE f.guid = $1 AND l.code = 'kopek-mfo'`,
+      [formGuid],
+    );
+    return rows[0]!;
+  }
+
+  async function dealsOf(formGuid: string) {
+    const { rows } = await h.db.ctx.pool.query<{ deal_id: bigint }>(
+      `SELECT deal_id FROM broker.inhouse_deals WHERE application_id = $1 ORDER BY deal_id`,
+      [formGuid],
+    );
+    return Promise.all(rows.map((r) => getDeal(h.db.ctx.pool, r.deal_id)));
+  }
+
+  /** A small loan a new client gets approved automatically: PDL30, 25 000 ₽ for 30 days. */
+  const small = (overrides: Record<string, unknown> = {}) =>
+    posForm('p1', 'online', {
+      amount: 2_700_000,
+      initial_payment: 200_000,
+      term_value: 1,
+      items: [{ group: 'PHONES', category: 'MOBILE_PHONES', description: 'Смартфон', price: 2_700_000 }],
+      ...overrides,
+    });
+
+  it('offers, signs and issues a real MFO loan that pays the merchant', async () => {
+    const form = small({ passport_number: '100001' });
+    const created = await h.call('create_form', form);
+    assert.equal(created.status, 'success', created.error_message);
+    const formGuid = created.data.form_guid as string;
+    const data = await closedForm(formGuid);
+    assert.equal(data.offer_status, 'done');
+    const offers = data.offers as WireOffer[];
+    assert.equal(offers.length, 2, 'the bank and the MFO both offered');
+    const mfo = offers.find((o) => o.name.startsWith('МФО «Копек»'))!;
+    assert.ok(mfo, JSON.stringify(offers));
+    assert.equal(mfo.amount, 2_500_000, 'the credit is the amount less the initial payment');
+    assert.equal(mfo.term_value, 30);
+    assert.equal(mfo.term_unit, 'day');
+    assert.equal(mfo.regular_period_type, 'day', 'one payment at the end');
+    assert.equal(String(mfo.rate), '292', '0.8 % a day as a yearly rate');
+    // The engine holds the application: client from the form, approved by its scoring.
+    const [deal] = await dealsOf(formGuid);
+    assert.equal(deal!.status, 'Одобрен');
+    assert.equal(deal!.amount, 2_500_000n);
+    assert.equal(deal!.source, 'broker');
+    const client = await h.db.ctx.pool.query<{ last_name: string; phone: string; monthly_income: bigint }>(
+      'SELECT last_name, phone, monthly_income FROM lending.clients WHERE id = $1',
+      [deal!.clientId],
+    );
+    assert.deepEqual(
+      { ...client.rows[0] },
+      { last_name: 'Иванов', phone: '79123456789', monthly_income: 12_000_000n },
+    );
+
+    const ref = { partner_guid: 'p1', form_guid: formGuid, offer_guid: mfo.guid };
+    assert.equal((await h.call('confirm_offer', ref)).status, 'success');
+    const contract = await h.waitFor('contract', async () => {
+      const r = await h.call('get_contract', ref);
+      assert.equal(r.status, 'success', r.error_message);
+      return r.data.contract_status === 'done' ? r.data : undefined;
+    });
+    const c = contract.contract as Record<string, unknown>;
+    assert.equal(c.number, deal!.number, 'the contract number is the deal number');
+    assert.equal(c.amount, 2_500_000);
+    assert.equal(c.payments_count, 1);
+    assert.equal(c.regular_payment_amount, 2_500_000 + 600_000, '30 days at 0.8 % a day');
+    assert.equal(Number(c.effective_rate), Number(deal!.pskPercent));
+    const files = contract.files as { file_guid: string; file_name: string }[];
+    assert.equal(files.length, 1);
+    const pdf = await h.app.inject({
+      method: 'GET',
+      url: `/dp/get_file?partner_guid=p1&file_guid=${files[0]!.file_guid}`,
+      headers: { authorization: 'Bearer token-1' },
+    });
+    assert.equal(pdf.statusCode, 200);
+    assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
+
+    const offerId = (
+      await h.db.ctx.pool.query<{ id: bigint }>(`SELECT id FROM broker.offers WHERE guid = $1`, [mfo.guid])
+    ).rows[0]!.id;
+    const sms = await h.waitFor('signing code', () =>
+      latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code'),
+    );
+    const code = /: (\d{6})\./.exec(sms)![1]!;
+    assert.equal((await h.call('check_sms_code', { ...ref, code })).status, 'success');
+    const signed = await h.waitFor('deal signed', async () => {
+      const d = await getDeal(h.db.ctx.pool, deal!.id);
+      return d.status === 'Подписан (дистанционно)' ? d : undefined;
+    });
+    assert.ok(signed.signedAt);
+    const proof = await h.db.ctx.pool.query<{ sign_proof: string }>(
+      'SELECT sign_proof FROM lending.deals WHERE id = $1',
+      [deal!.id],
+    );
+    assert.match(proof.rows[0]!.sign_proof, /АСП: код из СМС через брокера DenimHub/);
+    assert.match(proof.rows[0]!.sign_proof, /7912\*+/, 'the masked phone, not the full one');
+
+    assert.equal((await h.call('confirm_contract', ref)).status, 'success');
+    await h.waitFor('issue', async () => {
+      const r = await h.call('get_issue_status', ref);
+      return r.data.issue_status === 'done' ? true : undefined;
+    });
+    const issued = await getDeal(h.db.ctx.pool, deal!.id);
+    assert.equal(issued.status, 'Выдан');
+    assert.ok(issued.issueDate);
+    // One balanced transfer: the principal left the MFO's cash for the deal's loan account.
+    const { rows: entries } = await h.db.ctx.pool.query<{ code: string; amount: bigint }>(
+      `SELECT a.code, e.amount FROM ledger.transfers t JOIN ledger.entries e ON e.transfer_id = t.id
+       JOIN ledger.accounts a ON a.id = e.account_id WHERE t.idem_key = $1 ORDER BY a.code`,
+      [`lending:issue:${deal!.id}`],
+    );
+    assert.equal(entries.length, 2, entries.map((e) => `${e.code} ${e.amount}`).join(', '));
+    assert.equal(
+      entries.reduce((s, e) => s + BigInt(e.amount), 0n),
+      0n,
+    );
+    assert.ok(
+      entries.some((e) => e.code === `deal:${deal!.id}:principal` && BigInt(e.amount) === 2_500_000n),
+    );
+    assert.ok(entries.some((e) => e.code === 'mfo:cash:RUB' && BigInt(e.amount) === -2_500_000n));
+    const payout = await h.db.ctx.pool.query<{ method: string; external_ref: string }>(
+      'SELECT method, external_ref FROM lending.payouts WHERE deal_id = $1',
+      [deal!.id],
+    );
+    assert.equal(payout.rows[0]!.method, 'external');
+    assert.match(payout.rows[0]!.external_ref, new RegExp(`партнёру p1, анкета ${form.external_id}`));
+    const state = await h.db.ctx.pool.query('SELECT 1 FROM lending.loan_state WHERE deal_id = $1', [
+      deal!.id,
+    ]);
+    assert.equal(state.rowCount, 1, 'the loan is in COB from now on');
+  });
+
+  it("maps the engine's scoring decline to the broker's decline", async () => {
+    // A client on the MFO's blacklist: the engine's scoring declines; the bank still offers.
+    await withTx(h.db.ctx.pool, (tx) =>
+      upsertClient(
+        tx,
+        h.db.ctx.cipher,
+        {
+          lastName: 'Иванов',
+          firstName: 'Иван',
+          birthDate: '1985-04-12',
+          phone: '79123456789',
+          passport: '4510100002',
+          blacklisted: true,
+        },
+        { type: 'staff', id: 'test' },
+      ),
+    );
+    const created = await h.call('create_form', small({ passport_number: '100002' }));
+    assert.equal(created.status, 'success', created.error_message);
+    const formGuid = created.data.form_guid as string;
+    const data = await closedForm(formGuid);
+    assert.equal((data.offers as WireOffer[]).length, 1);
+    const answer = await mfoAnswer(formGuid);
+    assert.equal(answer.status, 'declined');
+    assert.match(answer.detail!, /чёрном списке/);
+    const [deal] = await dealsOf(formGuid);
+    assert.equal(deal!.status, 'Отказ');
+  });
+
+  it('declines what only a person could approve, and what no product covers', async () => {
+    // 45 000 ₽ for 6 months to a new client: the engine sends it to review; the broker cannot wait.
+    const review = await h.call(
+      'create_form',
+      posForm('p1', 'online', { passport_number: '100003', term_value: 6 }),
+    );
+    const big = await h.call(
+      'create_form',
+      posForm('p1', 'online', {
+        passport_number: '100004',
+        amount: 50_000_000,
+        items: [{ group: 'PHONES', category: 'MOBILE_PHONES', description: 'Телевизор', price: 50_000_000 }],
+      }),
+    );
+    for (const r of [review, big]) await closedForm(r.data.form_guid as string);
+    const reviewed = await mfoAnswer(review.data.form_guid as string);
+    assert.equal(reviewed.status, 'declined');
+    assert.match(reviewed.detail!, /ручная проверка/);
+    const [deal] = await dealsOf(review.data.form_guid as string);
+    assert.equal(deal!.status, 'Отказ');
+    assert.equal(deal!.termDays, 180);
+    const none = await mfoAnswer(big.data.form_guid as string);
+    assert.equal(none.status, 'declined');
+    assert.match(none.detail!, /нет продукта/);
+    assert.equal((await dealsOf(big.data.form_guid as string)).length, 0);
+  });
+
+  it('answers a repeated scoring call from the applications it opened', async () => {
+    const created = await h.call('create_form', small({ passport_number: '100005' }));
+    const formGuid = created.data.form_guid as string;
+    await closedForm(formGuid);
+    const [deal] = await dealsOf(formGuid);
+    const { InhouseLender } = await import('../../src/broker/lenders/inhouse-lender.ts');
+    const lender = new InhouseLender(h.db.ctx);
+    const again = await Promise.all(
+      [1, 2].map(() =>
+        lender.score({
+          applicationId: formGuid,
+          kind: 'pos',
+          offline: false,
+          amount: 2_700_000n,
+          initialPayment: 200_000n,
+          termValue: 1,
+          fields: {},
+        }),
+      ),
+    );
+    for (const r of again) {
+      assert.equal(r.decision, 'approved');
+      assert.deepEqual(r.decision === 'approved' ? r.offers.map((o) => o.lenderOfferId) : [], [deal!.number]);
+    }
+    assert.equal((await dealsOf(formGuid)).length, 1, 'no second application');
+  });
+
+  it("lets the MFO's approval lapse when the client takes the bank's offer", async () => {
+    const created = await h.call('create_form', small({ passport_number: '100007' }));
+    const formGuid = created.data.form_guid as string;
+    const offers = (await closedForm(formGuid)).offers as WireOffer[];
+    const bank = offers.find((o) => !o.name.startsWith('МФО'))!;
+    const ref = { partner_guid: 'p1', form_guid: formGuid, offer_guid: bank.guid };
+    assert.equal((await h.call('confirm_offer', ref)).status, 'success');
+    await h.waitFor('contract', async () =>
+      (await h.call('get_contract', ref)).data.contract_status === 'done' ? true : undefined,
+    );
+    const offerId = (
+      await h.db.ctx.pool.query<{ id: bigint }>(`SELECT id FROM broker.offers WHERE guid = $1`, [bank.guid])
+    ).rows[0]!.id;
+    const sms = await h.waitFor('signing code', () =>
+      latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code'),
+    );
+    assert.equal(
+      (await h.call('check_sms_code', { ...ref, code: /: (\d{6})\./.exec(sms)![1]! })).status,
+      'success',
+    );
+    const [deal] = await dealsOf(formGuid);
+    assert.equal(
+      (await getDeal(h.db.ctx.pool, deal!.id)).status,
+      'Одобрен',
+      'still approved while the bank works',
+    );
+    assert.equal((await h.call('confirm_contract', ref)).status, 'success');
+    await h.waitFor('issue', async () =>
+      (await h.call('get_issue_status', ref)).data.issue_status === 'done' ? true : undefined,
+    );
+    await h.waitFor('MFO application cancelled', async () =>
+      (await getDeal(h.db.ctx.pool, deal!.id)).status === 'Отменен' ? true : undefined,
+    );
+  });
+
+  it('cancels the deal when the form is cancelled', async () => {
+    const created = await h.call('create_form', small({ passport_number: '100006' }));
+    const formGuid = created.data.form_guid as string;
+    const offers = (await closedForm(formGuid)).offers as WireOffer[];
+    const mfo = offers.find((o) => o.name.startsWith('МФО'))!;
+    const ref = { partner_guid: 'p1', form_guid: formGuid, offer_guid: mfo.guid };
+    assert.equal((await h.call('confirm_offer', ref)).status, 'success');
+    await h.waitFor('contract', async () => {
+      const r = await h.call('get_contract', ref);
+      return r.data.contract_status === 'done' ? true : undefined;
+    });
+    assert.equal((await h.call('cancel', { partner_guid: 'p1', form_guid: formGuid })).status, 'success');
+    const [deal] = await dealsOf(formGuid);
+    const cancelled = await h.waitFor('deal cancelled', async () => {
+      const d = await getDeal(h.db.ctx.pool, deal!.id);
+      return d.status === 'Отменен' ? d : undefined;
+    });
+    assert.equal(cancelled.issueDate, null);
+  });
+});

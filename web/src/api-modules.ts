@@ -1,0 +1,62 @@
+import type {
+  AgentCard,
+  AgentItem,
+  BnplSessionCard,
+  BnplSessionItem,
+  ClientCard,
+  ClientPassport,
+  DealCard,
+  DealItem,
+  DecideBody,
+  FormCard,
+  FormItem,
+  IssueBody,
+  ProcessingPaymentItem,
+  RegistryItem,
+  RepayBody,
+  SmsItem,
+  WalletItem,
+} from '../../src/faces/admin/module-schemas.ts';
+import { request } from './api.ts';
+
+export type {
+  AgentCard,
+  AgentItem,
+  BnplSessionCard,
+  BnplSessionItem,
+  ClientCard,
+  DealCard,
+  DealItem,
+  FormCard,
+  FormItem,
+  ProcessingPaymentItem,
+  RegistryItem,
+  SmsItem,
+  WalletItem,
+};
+
+const enc = encodeURIComponent;
+
+/** The module screens' part of the admin API; types from src/faces/admin/module-schemas.ts. */
+export const modulesApi = {
+  dealFacets: () => request<{ statuses: string[] }>('GET', '/lending/facets'),
+  deal: (number: string) => request<DealCard>('GET', `/lending/deals/${enc(number)}`),
+  decide: (number: string, body: DecideBody) =>
+    request<DealCard>('POST', `/lending/deals/${enc(number)}/decision`, body),
+  issue: (number: string, body: IssueBody) =>
+    request<DealCard>('POST', `/lending/deals/${enc(number)}/issue`, body),
+  repay: (number: string, body: RepayBody) =>
+    request<DealCard>('POST', `/lending/deals/${enc(number)}/payments`, body),
+  reverse: (number: string, payment: string, reason: string) =>
+    request<DealCard>('POST', `/lending/deals/${enc(number)}/payments/${enc(payment)}/reverse`, { reason }),
+  client: (id: string) => request<ClientCard>('GET', `/lending/clients/${enc(id)}`),
+  clientPassport: (id: string) => request<ClientPassport>('GET', `/lending/clients/${enc(id)}/passport`),
+  agent: (id: string) => request<AgentCard>('GET', `/processing/agents/${enc(id)}`),
+  token: (agent: string, token: string, action: 'confirm' | 'revoke') =>
+    request<AgentCard>('POST', `/processing/agents/${enc(agent)}/tokens/${enc(token)}`, { action }),
+  form: (id: string) => request<FormCard>('GET', `/broker/forms/${enc(id)}`),
+  verifyWallet: (id: string) =>
+    request<{ id: string; kyc: string }>('POST', `/wallet/wallets/${enc(id)}/verify`),
+  bnplSession: (id: string) => request<BnplSessionCard>('GET', `/bnpl/sessions/${enc(id)}`),
+  registryUrl: (id: string) => `/admin/api/broker/registries/${enc(id)}/file`,
+};

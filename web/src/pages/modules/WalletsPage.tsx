@@ -1,0 +1,86 @@
+import { Alert, Button, Title } from '@mantine/core';
+import { useState } from 'react';
+import { ApiError } from '../../api.ts';
+import { modulesApi, type WalletItem } from '../../api-modules.ts';
+import { useAuth } from '../../auth.tsx';
+import { DataTable } from '../../components/DataTable.tsx';
+import { type MessageKey, useI18n } from '../../i18n.tsx';
+
+const KYC = ['data_entered', 'data_verified', 'none'] as const;
+
+export function WalletsPage() {
+  const { t, money, dateTime } = useI18n();
+  const { can } = useAuth();
+  const [refresh, setRefresh] = useState(0);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const verify = (id: string) =>
+    modulesApi
+      .verifyWallet(id)
+      .then(() => {
+        setMessage({ ok: true, text: t('wallets.verified', { id }) });
+        setRefresh((n) => n + 1);
+      })
+      .catch((e: unknown) => setMessage({ ok: false, text: e instanceof ApiError ? e.message : String(e) }));
+  return (
+    <>
+      <Title order={2} mb="md">
+        {t('wallets.title')}
+      </Title>
+      {message && (
+        <Alert color={message.ok ? 'green' : 'red'} role={message.ok ? 'status' : 'alert'} mb="md">
+          {message.text}
+        </Alert>
+      )}
+      <DataTable<WalletItem>
+        endpoint="/wallet/wallets"
+        caption={t('wallets.title')}
+        defaultSort="-id"
+        refresh={refresh}
+        rowKey={(w) => w.id}
+        filters={[
+          {
+            name: 'kyc',
+            label: t('wallets.kyc'),
+            type: 'select',
+            options: KYC.map((k) => ({ value: k, label: t(`wallets.kyc.${k}` as MessageKey) })),
+          },
+          { name: 'phone', label: t('wallets.phone'), type: 'text' },
+        ]}
+        columns={[
+          { key: 'id', title: t('ledger.id'), sort: 'id', render: (w) => w.id },
+          { key: 'phone', title: t('deals.phone'), render: (w) => w.phone },
+          { key: 'owner', title: t('wallets.owner'), render: (w) => w.name ?? '—' },
+          { key: 'status', title: t('deals.status'), render: (w) => w.status },
+          {
+            key: 'kyc',
+            title: t('wallets.kyc'),
+            render: (w) => t(`wallets.kyc.${w.kyc ?? 'none'}` as MessageKey),
+          },
+          {
+            key: 'balance',
+            title: t('agents.balance'),
+            sort: 'balance',
+            align: 'right',
+            render: (w) => money(w.balance, 'RUB'),
+          },
+          {
+            key: 'createdAt',
+            title: t('deals.createdAt'),
+            sort: 'createdAt',
+            render: (w) => dateTime(w.createdAt),
+          },
+          {
+            key: 'actions',
+            title: t('deal.actions'),
+            render: (w) =>
+              w.kyc === 'data_entered' && can('wallet.kyc') ? (
+                <Button size="xs" onClick={() => verify(w.id)} aria-label={`${t('wallets.verify')} ${w.id}`}>
+                  {t('wallets.verify')}
+                </Button>
+              ) : null,
+          },
+        ]}
+      />
+    </>
+  );
+}
