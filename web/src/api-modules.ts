@@ -1,6 +1,7 @@
 import type {
   AgentCard,
   AgentItem,
+  BnplMerchantList,
   BnplSessionCard,
   BnplSessionItem,
   ClientCard,
@@ -14,6 +15,7 @@ import type {
   ProcessingPaymentItem,
   RegistryItem,
   RepayBody,
+  ServiceList,
   SmsItem,
   WalletItem,
 } from '../../src/faces/admin/module-schemas.ts';
@@ -22,6 +24,7 @@ import { request } from './api.ts';
 export type {
   AgentCard,
   AgentItem,
+  BnplMerchantList,
   BnplSessionCard,
   BnplSessionItem,
   ClientCard,
@@ -31,6 +34,7 @@ export type {
   FormItem,
   ProcessingPaymentItem,
   RegistryItem,
+  ServiceList,
   SmsItem,
   WalletItem,
 };
@@ -54,9 +58,17 @@ export const modulesApi = {
   agent: (id: string) => request<AgentCard>('GET', `/processing/agents/${enc(id)}`),
   token: (agent: string, token: string, action: 'confirm' | 'revoke') =>
     request<AgentCard>('POST', `/processing/agents/${enc(agent)}/tokens/${enc(token)}`, { action }),
+  topup: (agent: string, body: { amount: string; reason: string; key: string }) =>
+    request<AgentCard>('POST', `/processing/agents/${enc(agent)}/topup`, body),
+  agentIp: (agent: string, ip: string, remove = false) =>
+    request<AgentCard>('POST', `/processing/agents/${enc(agent)}/ips`, { ip, remove }),
+  services: () => request<ServiceList>('GET', '/processing/services'),
   form: (id: string) => request<FormCard>('GET', `/broker/forms/${enc(id)}`),
   verifyWallet: (id: string) =>
     request<{ id: string; kyc: string }>('POST', `/wallet/wallets/${enc(id)}/verify`),
   bnplSession: (id: string) => request<BnplSessionCard>('GET', `/bnpl/sessions/${enc(id)}`),
+  resendCallback: (session: string, callback: string) =>
+    request<BnplSessionCard>('POST', `/bnpl/sessions/${enc(session)}/callbacks/${enc(callback)}/resend`),
+  bnplMerchants: () => request<BnplMerchantList>('GET', '/bnpl/merchants'),
   registryUrl: (id: string) => `/admin/api/broker/registries/${enc(id)}/file`,
 };

@@ -6,6 +6,7 @@ import { AuditPage } from './pages/AuditPage.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { AgentCardPage } from './pages/modules/AgentCardPage.tsx';
 import { AgentsPage } from './pages/modules/AgentsPage.tsx';
+import { BnplMerchantsPage } from './pages/modules/BnplMerchantsPage.tsx';
 import { BnplSessionPage } from './pages/modules/BnplSessionPage.tsx';
 import { BnplSessionsPage } from './pages/modules/BnplSessionsPage.tsx';
 import { BrokerFormPage } from './pages/modules/BrokerFormPage.tsx';
@@ -15,6 +16,7 @@ import { DealCardPage } from './pages/modules/DealCardPage.tsx';
 import { DealsPage } from './pages/modules/DealsPage.tsx';
 import { ProcessingPaymentsPage } from './pages/modules/ProcessingPaymentsPage.tsx';
 import { RegistriesPage } from './pages/modules/RegistriesPage.tsx';
+import { ServicesPage } from './pages/modules/ServicesPage.tsx';
 import { SmsPage } from './pages/modules/SmsPage.tsx';
 import { WalletsPage } from './pages/modules/WalletsPage.tsx';
 import { StaffPage } from './pages/StaffPage.tsx';
@@ -46,6 +48,12 @@ export const SCREENS: Screen[] = [
     element: <ProcessingPaymentsPage />,
     nav: 'nav.processingPayments',
   },
+  {
+    path: '/processing/services',
+    permission: 'processing.read',
+    element: <ServicesPage />,
+    nav: 'nav.services',
+  },
   { path: '/broker/forms', permission: 'broker.read', element: <BrokerFormsPage />, nav: 'nav.brokerForms' },
   { path: '/broker/forms/:id', permission: 'broker.read', element: <BrokerFormPage /> },
   {
@@ -57,6 +65,12 @@ export const SCREENS: Screen[] = [
   { path: '/wallet/wallets', permission: 'wallet.read', element: <WalletsPage />, nav: 'nav.wallets' },
   { path: '/bnpl/sessions', permission: 'bnpl.read', element: <BnplSessionsPage />, nav: 'nav.bnpl' },
   { path: '/bnpl/sessions/:id', permission: 'bnpl.read', element: <BnplSessionPage /> },
+  {
+    path: '/bnpl/merchants',
+    permission: 'bnpl.read',
+    element: <BnplMerchantsPage />,
+    nav: 'nav.bnplMerchants',
+  },
   { path: '/messages/sms', permission: 'messages.read', element: <SmsPage />, nav: 'nav.messages' },
   { path: '/ledger/accounts', permission: 'ledger.read', element: <AccountsPage />, nav: 'nav.ledger' },
   { path: '/ledger/accounts/:id', permission: 'ledger.read', element: <AccountCardPage /> },

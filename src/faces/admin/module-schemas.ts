@@ -226,6 +226,49 @@ export const TokenAction = Type.Object(
 );
 export type TokenAction = Static<typeof TokenAction>;
 
+export const TopupBody = Type.Object(
+  {
+    amount: Type.String({
+      pattern: '^[0-9]{1,12}\\.[0-9]{2}$',
+      description: 'positive amount in the agent currency, "1500.00"',
+    }),
+    reason: Type.String({ minLength: 1, maxLength: 500, description: 'payment order number, …' }),
+    key: Type.String({
+      pattern: '^[A-Za-z0-9-]{8,64}$',
+      description: 'idempotency key chosen by the console per form; a retry with it moves no money twice',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type TopupBody = Static<typeof TopupBody>;
+
+export const AgentIpBody = Type.Object(
+  {
+    ip: Type.String({ minLength: 2, maxLength: 64, description: 'IPv4/IPv6 address or network (CIDR)' }),
+    remove: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type AgentIpBody = Static<typeof AgentIpBody>;
+
+export const ServiceItem = Type.Object({
+  id: Type.String(),
+  type: Type.Integer({ description: '0 simple, 1 with choice, 2 complex' }),
+  name: Type.String(),
+  group: Type.Union([Type.String(), Type.Null()]),
+  currency: Type.String(),
+  fixedPayment: Type.Boolean(),
+  minAmount: Money,
+  maxAmount: Money,
+  commissionBp: Type.Integer(),
+  commissionFixed: Money,
+  provider: Type.String(),
+  enabled: Type.Boolean(),
+});
+export type ServiceItem = Static<typeof ServiceItem>;
+export const ServiceList = Type.Object({ items: Type.Array(ServiceItem) });
+export type ServiceList = Static<typeof ServiceList>;
+
 export const ProcessingPaymentItem = Type.Object({
   id: IdString,
   agent: Type.String(),
@@ -404,8 +447,18 @@ export const BnplSessionCard = Type.Object({
       reason: Nullable(Type.String()),
     }),
   ),
+  refunds: Type.Array(
+    Type.Object({
+      id: IdString,
+      amount: Money,
+      kind: Type.String({ description: 'void (within 24 h) or early_repayment' }),
+      paymentNumber: Nullable(Type.String()),
+      createdAt: Timestamp,
+    }),
+  ),
   callbacks: Type.Array(
     Type.Object({
+      id: IdString,
       kind: Type.String(),
       url: Type.String(),
       status: Type.String(),
@@ -423,3 +476,18 @@ export const BnplSessionCard = Type.Object({
   ),
 });
 export type BnplSessionCard = Static<typeof BnplSessionCard>;
+
+export const BnplMerchantList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: IdString,
+      code: Type.String(),
+      name: Type.String(),
+      active: Type.Boolean(),
+      sessions: Type.Integer(),
+      approved: Type.Integer({ description: 'sessions that became a loan' }),
+      createdAt: Timestamp,
+    }),
+  ),
+});
+export type BnplMerchantList = Static<typeof BnplMerchantList>;

@@ -5,7 +5,7 @@ import { withTx } from '../../platform/db/tx.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { FaceApp } from '../../platform/http/face.ts';
 import { parseId } from '../../platform/ids.ts';
-import { formatRoubles } from '../../platform/money.ts';
+import { formatRoubles, parseRoubles } from '../../platform/money.ts';
 import {
   AGENT_SORTS,
   type AgentListRow,
@@ -13,18 +13,22 @@ import {
   searchAgents,
   searchProcessingPayments,
 } from '../../processing/admin-queries.ts';
-import { agentBalance, agentIps, getAgent } from '../../processing/agents.ts';
+import { adjustBalance, agentBalance, agentIps, allowIp, getAgent } from '../../processing/agents.ts';
+import { listServices } from '../../processing/catalog.ts';
 import { changeToken, listTokens, TOKEN_STATUS_RU, type TokenInfo } from '../../processing/credentials.ts';
 import { changeOf, needs, noStore } from './guard.ts';
 import { registerList } from './list.ts';
 import {
   AgentCard,
+  AgentIpBody,
   AgentItem,
   AgentQuery,
   ProcessingPaymentItem,
   ProcessingPaymentQuery,
+  ServiceList,
   TokenAction,
   type TokenItem,
+  TopupBody,
 } from './module-schemas.ts';
 import { ErrorBody, IdString } from './schemas.ts';
 
@@ -143,6 +147,109 @@ export function processingRoutes(app: FaceApp, ctx: AppContext): void {
       });
       noStore(reply);
       return agentCard(agentId);
+    },
+  );
+
+  app.post(
+    '/processing/agents/:id/topup',
+    {
+      ...needs('processing.agents.manage'),
+      schema: {
+        summary: 'Пополнить баланс агента (проводка с расчётного счёта, в журнале аудита)',
+        description:
+          'Тот же сервис, что `kopek agent topup`. Ключ `key` консоль выбирает на каждую форму: повтор с тем же ключом и содержимым возвращает первую проводку и не двигает деньги дважды; тот же ключ с другой суммой — 409 от главной книги.',
+        tags: ['processing'],
+        params: Type.Object({ id: IdString }),
+        body: TopupBody,
+        response: { 200: AgentCard, '4xx': ErrorBody },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string }; Body: TopupBody }>, reply) => {
+      const agentId = parseId(request.params.id);
+      const body = request.body;
+      let amount: bigint;
+      try {
+        amount = parseRoubles(body.amount, { allowZero: false });
+      } catch {
+        throw new AppError(
+          'validation',
+          'processing.amount',
+          'сумма: рубли с копейками больше нуля, «1500.00»',
+        );
+      }
+      await withTx(ctx.pool, async (tx) =>
+        adjustBalance(
+          tx,
+          await getAgent(tx, agentId),
+          { amount, kind: 'topup', reason: body.reason, key: `console:topup:${agentId}:${body.key}` },
+          changeOf(request).actor,
+        ),
+      );
+      noStore(reply);
+      return agentCard(agentId);
+    },
+  );
+
+  app.post(
+    '/processing/agents/:id/ips',
+    {
+      ...needs('processing.agents.manage'),
+      schema: {
+        summary: 'Добавить или убрать адрес (сеть) в списке разрешённых адресов агента',
+        description:
+          'Пустой список — без ограничения. Неверный адрес — 400 `processing.ip`; добавление уже разрешённого адреса ничего не меняет.',
+        tags: ['processing'],
+        params: Type.Object({ id: IdString }),
+        body: AgentIpBody,
+        response: { 200: AgentCard, '4xx': ErrorBody },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string }; Body: AgentIpBody }>, reply) => {
+      const agentId = parseId(request.params.id);
+      await withTx(ctx.pool, async (tx) =>
+        allowIp(
+          tx,
+          await getAgent(tx, agentId),
+          request.body.ip.trim(),
+          changeOf(request).actor,
+          request.body.remove === true,
+        ),
+      );
+      noStore(reply);
+      return agentCard(agentId);
+    },
+  );
+
+  app.get(
+    '/processing/services',
+    {
+      ...needs('processing.read'),
+      schema: {
+        summary: 'Каталог услуг процессинга: схема, лимиты суммы, комиссия, провайдер',
+        description: 'Каталог правится файлом (`kopek service import`); консоль его только показывает.',
+        tags: ['processing'],
+        response: { 200: ServiceList, '4xx': ErrorBody },
+      },
+    },
+    async (_request, reply) => {
+      const services = await listServices(ctx.pool);
+      noStore(reply);
+      return {
+        items: services.map((s) => ({
+          id: s.id,
+          type: s.type,
+          name: s.name,
+          group: s.group,
+          currency: s.currency,
+          fixedPayment: s.fixedPayment,
+          minAmount: formatRoubles(s.minAmount),
+          maxAmount: formatRoubles(s.maxAmount),
+          commissionBp: s.commissionBp,
+          commissionFixed: formatRoubles(s.commissionFixed),
+          provider: s.provider.adapter,
+          enabled: s.enabled,
+        })),
+      };
     },
   );
 

@@ -74,7 +74,9 @@ export async function searchBnplSessions(
 export interface BnplSessionDetail {
   session: BnplSessionRow;
   history: { at: Date; from: string | null; to: string; reason: string | null }[];
+  refunds: { id: bigint; amount: Kopecks; kind: string; paymentNumber: string | null; createdAt: Date }[];
   callbacks: {
+    id: bigint;
     kind: string;
     url: string;
     status: string;
@@ -121,10 +123,28 @@ export async function bnplSessionDetail(db: Queryable, id: bigint): Promise<Bnpl
      FROM bnpl.callbacks c WHERE c.session_id = $1 ORDER BY c.id`,
     [id],
   );
+  const refunds = await db.query<{
+    id: bigint;
+    amount: bigint;
+    kind: string;
+    payment_number: string | null;
+    created_at: Date;
+  }>(
+    'SELECT id, amount, kind, payment_number, created_at FROM bnpl.refunds WHERE session_id = $1 ORDER BY id',
+    [id],
+  );
   return {
     session: toRow(found.rows[0]),
     history: history.rows.map((h) => ({ at: h.at, from: h.from_state, to: h.to_state, reason: h.reason })),
+    refunds: refunds.rows.map((r) => ({
+      id: r.id,
+      amount: r.amount,
+      kind: r.kind,
+      paymentNumber: r.payment_number,
+      createdAt: r.created_at,
+    })),
     callbacks: callbacks.rows.map((c) => ({
+      id: c.id,
       kind: c.kind,
       url: c.url,
       status: c.status,
@@ -138,4 +158,41 @@ export async function bnplSessionDetail(db: Queryable, id: bigint): Promise<Bnpl
       })),
     })),
   };
+}
+
+export interface BnplMerchantRow {
+  id: bigint;
+  code: string;
+  name: string;
+  active: boolean;
+  sessions: number;
+  approved: number;
+  createdAt: Date;
+}
+
+/** Merchants with their session counts; tokens and callback secrets never leave the database. */
+export async function listBnplMerchants(db: Queryable): Promise<BnplMerchantRow[]> {
+  const { rows } = await db.query<{
+    id: bigint;
+    code: string;
+    name: string;
+    active: boolean;
+    sessions: bigint;
+    approved: bigint;
+    created_at: Date;
+  }>(
+    `SELECT m.id, m.code, m.name, m.active, m.created_at,
+       (SELECT count(*) FROM bnpl.sessions s WHERE s.merchant_id = m.id) AS sessions,
+       (SELECT count(*) FROM bnpl.sessions s WHERE s.merchant_id = m.id AND s.deal_id IS NOT NULL) AS approved
+     FROM bnpl.merchants m ORDER BY m.code`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    active: r.active,
+    sessions: Number(r.sessions),
+    approved: Number(r.approved),
+    createdAt: r.created_at,
+  }));
 }

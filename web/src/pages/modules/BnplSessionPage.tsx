@@ -1,8 +1,9 @@
-import { Alert, Anchor, Loader, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Loader, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api.ts';
 import { type BnplSessionCard, modulesApi } from '../../api-modules.ts';
+import { useAuth } from '../../auth.tsx';
 import { Facts, SimpleTable } from '../../components/Facts.tsx';
 import { useI18n } from '../../i18n.tsx';
 
@@ -11,6 +12,8 @@ export function BnplSessionPage() {
   const { t, money, dateTime } = useI18n();
   const [card, setCard] = useState<BnplSessionCard | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const { can } = useAuth();
   useEffect(() => {
     modulesApi
       .bnplSession(id)
@@ -25,6 +28,14 @@ export function BnplSessionPage() {
     );
   if (!card) return <Loader aria-label={t('common.loading')} />;
   const s = card.session;
+  const resend = (callback: string) =>
+    modulesApi
+      .resendCallback(id, callback)
+      .then((next) => {
+        setCard(next);
+        setNotice({ ok: true, text: t('bnpl.resent') });
+      })
+      .catch((e: unknown) => setNotice({ ok: false, text: e instanceof ApiError ? e.message : String(e) }));
   return (
     <>
       <Anchor component={Link} to="/bnpl/sessions" size="sm">
@@ -33,6 +44,11 @@ export function BnplSessionPage() {
       <Title order={2} my="md">
         {t('bnpl.card', { id: s.id })}
       </Title>
+      {notice && (
+        <Alert color={notice.ok ? 'green' : 'red'} role={notice.ok ? 'status' : 'alert'} mb="md">
+          {notice.text}
+        </Alert>
+      )}
       <Facts
         facts={[
           [t('bnpl.merchant'), s.merchant],
@@ -70,12 +86,27 @@ export function BnplSessionPage() {
         ]}
       />
       <Title order={3} size="h4" mb="sm">
+        {t('bnpl.refunds')}
+      </Title>
+      <SimpleTable
+        caption={t('bnpl.refunds')}
+        rows={card.refunds}
+        rowKey={(r) => r.id}
+        empty={t('common.empty')}
+        columns={[
+          { title: t('deal.at'), render: (r) => dateTime(r.createdAt) },
+          { title: t('bnpl.refundKind'), render: (r) => r.kind },
+          { title: t('deals.amount'), align: 'right', render: (r) => money(r.amount, 'RUB') },
+          { title: t('bnpl.payment'), render: (r) => r.paymentNumber ?? '—' },
+        ]}
+      />
+      <Title order={3} size="h4" mb="sm">
         {t('bnpl.callbacks')}
       </Title>
       <SimpleTable
         caption={t('bnpl.callbacks')}
         rows={card.callbacks}
-        rowKey={(c) => c.kind}
+        rowKey={(c) => c.id}
         empty={t('common.empty')}
         columns={[
           { title: t('bnpl.kind'), render: (c) => c.kind },
@@ -87,6 +118,15 @@ export function BnplSessionPage() {
               c.attempts
                 .map((a) => `#${a.attempt}: ${a.httpStatus ?? a.error ?? '—'}, ${a.durationMs} ms`)
                 .join('; '),
+          },
+          {
+            title: t('deal.actions'),
+            render: (c) =>
+              can('bnpl.manage') && c.status !== 'pending' ? (
+                <Button size="xs" variant="default" onClick={() => resend(c.id)}>
+                  {t('bnpl.resend')}
+                </Button>
+              ) : null,
           },
         ]}
       />
