@@ -82,6 +82,8 @@ export async function searchForms(
 
 export interface FormDetail {
   form: FormListRow;
+  /** Scans the lender asked for and their check state (the lender decides, not an operator). */
+  scans: { type: string; status: string; declineReason: string | null; updatedAt: Date }[];
   lenders: { lender: string; status: string; detail: string | null }[];
   offers: {
     guid: string;
@@ -100,7 +102,7 @@ export interface FormDetail {
 export async function formDetail(db: Queryable, id: bigint): Promise<FormDetail | undefined> {
   const form = await db.query<FormRowDb>(`${FORM_SELECT} WHERE f.id = $1`, [id]);
   if (!form.rows[0]) return undefined;
-  const [lenders, offers] = await Promise.all([
+  const [lenders, offers, scans] = await Promise.all([
     db.query<{ lender: string; status: string; detail: string | null }>(
       `SELECT l.code AS lender, fl.status, fl.detail FROM broker.form_lenders fl
        JOIN broker.lenders l ON l.id = fl.lender_id WHERE fl.form_id = $1 ORDER BY l.code`,
@@ -123,10 +125,20 @@ export async function formDetail(db: Queryable, id: bigint): Promise<FormDetail 
        FROM broker.offers o JOIN broker.lenders l ON l.id = o.lender_id WHERE o.form_id = $1 ORDER BY o.total_cost, o.id`,
       [id],
     ),
+    db.query<{ type: string; status: string; decline_reason: string | null; updated_at: Date }>(
+      'SELECT type, status, decline_reason, updated_at FROM broker.scans WHERE form_id = $1 ORDER BY type',
+      [id],
+    ),
   ]);
   return {
     form: toFormRow(form.rows[0]),
     lenders: lenders.rows,
+    scans: scans.rows.map((r) => ({
+      type: r.type,
+      status: r.status,
+      declineReason: r.decline_reason,
+      updatedAt: r.updated_at,
+    })),
     offers: offers.rows.map((o) => ({
       guid: o.guid,
       lender: o.lender,
@@ -210,4 +222,64 @@ export async function formsToday(db: Queryable): Promise<{ status: string; forms
      GROUP BY status ORDER BY status`,
   );
   return rows.map((r) => ({ status: r.status, forms: Number(r.n) }));
+}
+
+export interface PartnerRow {
+  id: bigint;
+  guid: string;
+  name: string;
+  active: boolean;
+  offerDeadlineMs: number;
+  registryUrl: string | null;
+  createdAt: Date;
+  points: { id: bigint; code: string; name: string; kind: string; active: boolean; users: number }[];
+}
+
+/** Partners with their points and each point's operator count; never the token hashes. */
+export async function listPartners(db: Queryable): Promise<PartnerRow[]> {
+  const [partners, points] = await Promise.all([
+    db.query<{
+      id: bigint;
+      guid: string;
+      name: string;
+      active: boolean;
+      offer_deadline_ms: number;
+      registry_url: string | null;
+      created_at: Date;
+    }>(
+      `SELECT id, guid, name, active, offer_deadline_ms, registry_url, created_at FROM broker.partners ORDER BY name, id`,
+    ),
+    db.query<{
+      id: bigint;
+      partner_id: bigint;
+      code: string;
+      name: string;
+      kind: string;
+      active: boolean;
+      users: number;
+    }>(
+      `SELECT p.id, p.partner_id, p.code, p.name, p.kind, p.active,
+              (SELECT count(*)::int FROM broker.point_users u WHERE u.point_id = p.id) AS users
+       FROM broker.points p ORDER BY p.partner_id, p.code`,
+    ),
+  ]);
+  return partners.rows.map((r) => ({
+    id: r.id,
+    guid: r.guid,
+    name: r.name,
+    active: r.active,
+    offerDeadlineMs: r.offer_deadline_ms,
+    registryUrl: r.registry_url,
+    createdAt: r.created_at,
+    points: points.rows
+      .filter((p) => p.partner_id === r.id)
+      .map((p) => ({
+        id: p.id,
+        code: p.code,
+        name: p.name,
+        kind: p.kind,
+        active: p.active,
+        users: p.users,
+      })),
+  }));
 }

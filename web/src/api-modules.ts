@@ -4,6 +4,7 @@ import type {
   BnplMerchantList,
   BnplSessionCard,
   BnplSessionItem,
+  CallbackItem,
   ClientCard,
   ClientPassport,
   DealCard,
@@ -12,12 +13,15 @@ import type {
   FormCard,
   FormItem,
   IssueBody,
+  PartnerList,
+  ProductItem,
   ProcessingPaymentItem,
   RegistryItem,
   RepayBody,
   ServiceList,
   SmsItem,
   WalletItem,
+  WebhookList,
 } from '../../src/faces/admin/module-schemas.ts';
 import { request } from './api.ts';
 
@@ -27,19 +31,33 @@ export type {
   BnplMerchantList,
   BnplSessionCard,
   BnplSessionItem,
+  CallbackItem,
   ClientCard,
   DealCard,
   DealItem,
   FormCard,
   FormItem,
+  PartnerList,
   ProcessingPaymentItem,
+  ProductItem,
   RegistryItem,
   ServiceList,
   SmsItem,
   WalletItem,
+  WebhookList,
 };
 
 const enc = encodeURIComponent;
+
+export interface CobResult {
+  date: string;
+  deals: number;
+  interest: string;
+  penalty: string;
+  statusMoves: number;
+  advancesApplied: number;
+  elapsedMs: number;
+}
 
 /** The module screens' part of the admin API; types from src/faces/admin/module-schemas.ts. */
 export const modulesApi = {
@@ -63,12 +81,18 @@ export const modulesApi = {
   agentIp: (agent: string, ip: string, remove = false) =>
     request<AgentCard>('POST', `/processing/agents/${enc(agent)}/ips`, { ip, remove }),
   services: () => request<ServiceList>('GET', '/processing/services'),
+  partners: () => request<PartnerList>('GET', '/broker/partners'),
   form: (id: string) => request<FormCard>('GET', `/broker/forms/${enc(id)}`),
   verifyWallet: (id: string) =>
     request<{ id: string; kyc: string }>('POST', `/wallet/wallets/${enc(id)}/verify`),
+  rejectWallet: (id: string, reason: string) =>
+    request<{ id: string; kyc: string }>('POST', `/wallet/wallets/${enc(id)}/reject`, { reason }),
+  products: () => request<{ items: ProductItem[] }>('GET', '/lending/products'),
+  runCob: (date: string) => request<CobResult>('POST', '/lending/cob', { date }),
   bnplSession: (id: string) => request<BnplSessionCard>('GET', `/bnpl/sessions/${enc(id)}`),
   resendCallback: (session: string, callback: string) =>
     request<BnplSessionCard>('POST', `/bnpl/sessions/${enc(session)}/callbacks/${enc(callback)}/resend`),
+  webhooks: () => request<WebhookList>('GET', '/messages/webhooks'),
   bnplMerchants: () => request<BnplMerchantList>('GET', '/bnpl/merchants'),
   registryUrl: (id: string) => `/admin/api/broker/registries/${enc(id)}/file`,
 };

@@ -11,14 +11,18 @@ import { BnplSessionPage } from './pages/modules/BnplSessionPage.tsx';
 import { BnplSessionsPage } from './pages/modules/BnplSessionsPage.tsx';
 import { BrokerFormPage } from './pages/modules/BrokerFormPage.tsx';
 import { BrokerFormsPage } from './pages/modules/BrokerFormsPage.tsx';
+import { CallbacksPage } from './pages/modules/CallbacksPage.tsx';
 import { ClientCardPage } from './pages/modules/ClientCardPage.tsx';
 import { DealCardPage } from './pages/modules/DealCardPage.tsx';
 import { DealsPage } from './pages/modules/DealsPage.tsx';
+import { PartnersPage } from './pages/modules/PartnersPage.tsx';
+import { ProductsPage } from './pages/modules/ProductsPage.tsx';
 import { ProcessingPaymentsPage } from './pages/modules/ProcessingPaymentsPage.tsx';
 import { RegistriesPage } from './pages/modules/RegistriesPage.tsx';
 import { ServicesPage } from './pages/modules/ServicesPage.tsx';
 import { SmsPage } from './pages/modules/SmsPage.tsx';
 import { WalletsPage } from './pages/modules/WalletsPage.tsx';
+import { WebhooksPage } from './pages/modules/WebhooksPage.tsx';
 import { StaffPage } from './pages/StaffPage.tsx';
 import { StaffUserPage } from './pages/StaffUserPage.tsx';
 
@@ -40,6 +44,7 @@ export const SCREENS: Screen[] = [
   { path: '/lending/deals', permission: 'lending.read', element: <DealsPage />, nav: 'nav.deals' },
   { path: '/lending/deals/:number', permission: 'lending.read', element: <DealCardPage /> },
   { path: '/lending/clients/:id', permission: 'lending.read', element: <ClientCardPage /> },
+  { path: '/lending/products', permission: 'lending.read', element: <ProductsPage />, nav: 'nav.products' },
   { path: '/processing/agents', permission: 'processing.read', element: <AgentsPage />, nav: 'nav.agents' },
   { path: '/processing/agents/:id', permission: 'processing.read', element: <AgentCardPage /> },
   {
@@ -56,6 +61,7 @@ export const SCREENS: Screen[] = [
   },
   { path: '/broker/forms', permission: 'broker.read', element: <BrokerFormsPage />, nav: 'nav.brokerForms' },
   { path: '/broker/forms/:id', permission: 'broker.read', element: <BrokerFormPage /> },
+  { path: '/broker/partners', permission: 'broker.read', element: <PartnersPage />, nav: 'nav.partners' },
   {
     path: '/broker/registries',
     permission: 'broker.read',
@@ -72,6 +78,13 @@ export const SCREENS: Screen[] = [
     nav: 'nav.bnplMerchants',
   },
   { path: '/messages/sms', permission: 'messages.read', element: <SmsPage />, nav: 'nav.messages' },
+  {
+    path: '/messages/callbacks',
+    permission: 'messages.read',
+    element: <CallbacksPage />,
+    nav: 'nav.callbacks',
+  },
+  { path: '/messages/webhooks', permission: 'messages.read', element: <WebhooksPage />, nav: 'nav.webhooks' },
   { path: '/ledger/accounts', permission: 'ledger.read', element: <AccountsPage />, nav: 'nav.ledger' },
   { path: '/ledger/accounts/:id', permission: 'ledger.read', element: <AccountCardPage /> },
   { path: '/audit', permission: 'audit.read', element: <AuditPage />, nav: 'nav.audit' },

@@ -3,6 +3,7 @@ import {
   FORM_SORTS,
   type FormListRow,
   formDetail,
+  listPartners,
   REGISTRY_SORTS,
   searchForms,
   searchRegistries,
@@ -17,7 +18,7 @@ import { parseId } from '../../platform/ids.ts';
 import { formatRoubles } from '../../platform/money.ts';
 import { changeOf, needs, noStore } from './guard.ts';
 import { registerList } from './list.ts';
-import { FormCard, FormItem, FormQuery, RegistryItem, RegistryQuery } from './module-schemas.ts';
+import { FormCard, FormItem, FormQuery, PartnerList, RegistryItem, RegistryQuery } from './module-schemas.ts';
 import { ErrorBody, IdString } from './schemas.ts';
 
 function formItem(r: FormListRow): FormItem {
@@ -42,6 +43,26 @@ const MIME: Record<string, string> = {
 };
 
 export function brokerRoutes(app: FaceApp, ctx: AppContext): void {
+  app.get(
+    '/broker/partners',
+    {
+      ...needs('broker.read'),
+      schema: {
+        summary: 'Партнёры брокера и их точки (только чтение; партнёр заводится `kopek broker partner-create`, точки — демо-данными)',
+        tags: ['broker'],
+        response: { 200: PartnerList, '4xx': ErrorBody },
+      },
+    },
+    async () => ({
+      items: (await listPartners(ctx.pool)).map((p) => ({
+        ...p,
+        id: String(p.id),
+        createdAt: p.createdAt.toISOString(),
+        points: p.points.map((x) => ({ ...x, id: String(x.id) })),
+      })),
+    }),
+  );
+
   registerList(app, ctx, {
     path: '/broker/forms',
     permission: 'broker.read',
@@ -84,6 +105,7 @@ export function brokerRoutes(app: FaceApp, ctx: AppContext): void {
       noStore(reply);
       return {
         form: formItem(detail.form),
+        scans: detail.scans.map((x) => ({ ...x, updatedAt: x.updatedAt.toISOString() })),
         lenders: detail.lenders,
         offers: detail.offers.map((o) => ({
           ...o,

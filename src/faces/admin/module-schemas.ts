@@ -324,6 +324,16 @@ export const FormQuery = Type.Object(
 
 export const FormCard = Type.Object({
   form: FormItem,
+  scans: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      status: Type.String({
+        description: 'REQUESTED, RECEIVED_FROM_PARTNER, CHECKING, RESCAN_NEEDED, CONFIRMED, DECLINED',
+      }),
+      declineReason: Nullable(Type.String()),
+      updatedAt: Timestamp,
+    }),
+  ),
   lenders: Type.Array(
     Type.Object({ lender: Type.String(), status: Type.String(), detail: Nullable(Type.String()) }),
   ),
@@ -343,6 +353,31 @@ export const FormCard = Type.Object({
   ),
 });
 export type FormCard = Static<typeof FormCard>;
+
+export const PartnerList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: IdString,
+      guid: Type.String(),
+      name: Type.String(),
+      active: Type.Boolean(),
+      offerDeadlineMs: Type.Integer(),
+      registryUrl: Nullable(Type.String()),
+      createdAt: Timestamp,
+      points: Type.Array(
+        Type.Object({
+          id: IdString,
+          code: Type.String(),
+          name: Type.String(),
+          kind: Type.String({ description: 'pos_offline, pos_online or bnpl' }),
+          active: Type.Boolean(),
+          users: Type.Integer({ description: 'registered point operators' }),
+        }),
+      ),
+    }),
+  ),
+});
+export type PartnerList = Static<typeof PartnerList>;
 
 export const RegistryItem = Type.Object({
   id: IdString,
@@ -386,6 +421,51 @@ export const SmsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const CallbackItem = Type.Object({
+  id: IdString,
+  sessionId: IdString,
+  merchant: Type.String(),
+  orderId: Type.String(),
+  kind: Type.String({ description: 'success or failure' }),
+  url: Type.String(),
+  status: Type.String({ description: 'pending, delivered or failed' }),
+  attempts: Type.Integer(),
+  lastHttpStatus: Nullable(Type.Integer()),
+  lastError: Nullable(Type.String()),
+  createdAt: Timestamp,
+  deliveredAt: Nullable(Timestamp),
+});
+export type CallbackItem = Static<typeof CallbackItem>;
+
+export const CallbackQuery = Type.Object(
+  {
+    ...PageQuery,
+    status: Type.Optional(
+      Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const WebhookList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      jobId: IdString,
+      agentId: Type.String(),
+      agent: Nullable(Type.String({ description: 'agent login' })),
+      available: Nullable(Money),
+      notification: Nullable(Money),
+      at: Type.String({ description: 'when the balance fell below the threshold' }),
+      state: Type.String({ description: 'queued, running, retrying or failed (attempts used up)' }),
+      attempts: Type.Integer(),
+      maxAttempts: Type.Integer(),
+      lastError: Nullable(Type.String()),
+      runAt: Timestamp,
+    }),
+  ),
+});
+export type WebhookList = Static<typeof WebhookList>;
+
 // Wallet
 
 export const WalletItem = Type.Object({
@@ -393,7 +473,10 @@ export const WalletItem = Type.Object({
   phone: Type.String({ description: 'masked' }),
   status: Type.String(),
   kyc: Nullable(
-    Type.String({ description: 'data_entered (waiting for verification), data_verified, or null' }),
+    Type.String({
+      description:
+        'data_entered (waiting for verification), rejected (data_entered with a rejection), data_verified, or null',
+    }),
   ),
   name: Nullable(Type.String()),
   balance: Money,
@@ -405,12 +488,48 @@ export const WalletQuery = Type.Object(
   {
     ...PageQuery,
     kyc: Type.Optional(
-      Type.Union([Type.Literal('data_entered'), Type.Literal('data_verified'), Type.Literal('none')]),
+      Type.Union([
+        Type.Literal('data_entered'),
+        Type.Literal('rejected'),
+        Type.Literal('data_verified'),
+        Type.Literal('none'),
+      ]),
     ),
     phone: Type.Optional(Type.String({ maxLength: 20 })),
   },
   { additionalProperties: false },
 );
+
+export const RejectBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+
+// Lending: products and business date
+
+export const ProductItem = Type.Object({
+  id: IdString,
+  code: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  period: Nullable(Type.String()),
+  minAmount: Money,
+  maxAmount: Money,
+  minTermDays: Type.Integer(),
+  maxTermDays: Type.Integer(),
+  dailyRate: Type.String({ description: 'percent per day' }),
+  penaltyRateYear: Type.String({ description: 'percent per annum' }),
+  active: Type.Boolean(),
+});
+export type ProductItem = Static<typeof ProductItem>;
+
+export const CobBody = Type.Object({ date: DateText }, { additionalProperties: false });
+export const CobAnswer = Type.Object({
+  date: DateText,
+  deals: Type.Integer(),
+  interest: Money,
+  penalty: Money,
+  statusMoves: Type.Integer(),
+  advancesApplied: Type.Integer(),
+  elapsedMs: Type.Integer(),
+});
 
 // BNPL
 

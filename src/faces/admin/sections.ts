@@ -6,6 +6,7 @@ import { bnplRoutes } from './bnpl-routes.ts';
 import { brokerRoutes } from './broker-routes.ts';
 import { dashboardRoutes } from './dashboard-routes.ts';
 import { ledgerRoutes } from './ledger-routes.ts';
+import { lendingOpsRoutes } from './lending-ops-routes.ts';
 import { lendingRoutes } from './lending-routes.ts';
 import { messagesRoutes } from './messages-routes.ts';
 import { processingRoutes } from './processing-routes.ts';
@@ -24,6 +25,7 @@ export const ADMIN_SECTIONS: Array<(app: FaceApp, ctx: AppContext) => void> = [
   auditRoutes,
   staffRoutes,
   lendingRoutes,
+  lendingOpsRoutes,
   processingRoutes,
   brokerRoutes,
   messagesRoutes,

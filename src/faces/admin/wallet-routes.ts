@@ -5,11 +5,12 @@ import type { FaceApp } from '../../platform/http/face.ts';
 import { parseId } from '../../platform/ids.ts';
 import { formatRoubles } from '../../platform/money.ts';
 import { searchWallets, WALLET_SORTS, type WalletRow } from '../../staff/console/wallet-read.ts';
+import { rejectPerson } from '../../wallet/kyc-review.ts';
 import { verifyPerson } from '../../wallet/person.ts';
 import { changeOf, needs, noStore } from './guard.ts';
 import { maskPhone } from './lending-routes.ts';
 import { registerList } from './list.ts';
-import { WalletItem, WalletQuery } from './module-schemas.ts';
+import { RejectBody, WalletItem, WalletQuery } from './module-schemas.ts';
 import { ErrorBody, IdString } from './schemas.ts';
 
 function walletItem(r: WalletRow): WalletItem {
@@ -78,6 +79,41 @@ export function walletRoutes(app: FaceApp, ctx: AppContext): void {
         );
       noStore(reply);
       return { id: String(id), kyc: 'data_verified' as const };
+    },
+  );
+
+  app.post(
+    '/wallet/wallets/:id/reject',
+    {
+      ...needs('wallet.kyc'),
+      schema: {
+        summary: 'Отклонить персональные данные владельца кошелька (остаются data_entered с отметкой)',
+        description:
+          'Протокол кошелька знает только data_entered и data_verified: данные остаются `data_entered` ' +
+          '(кошелёк должен прислать исправленные), отметка отказа — в `verified_by`, причина — в журнале ' +
+          'аудита (`wallet.person.reject`). Повтор или данные не на проверке — 409 `wallet.not_pending`.',
+        tags: ['wallet'],
+        params: Type.Object({ id: IdString }),
+        body: RejectBody,
+        response: {
+          200: Type.Object({ id: IdString, kyc: Type.Literal('rejected') }),
+          '4xx': ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = parseId(request.params.id);
+      const reason = request.body.reason.trim();
+      if (!reason) throw new AppError('validation', 'wallet.reason_required', 'укажите причину отказа');
+      const changed = await rejectPerson(ctx, id, reason, changeOf(request).actor);
+      if (!changed)
+        throw new AppError(
+          'conflict',
+          'wallet.not_pending',
+          'данные владельца не ждут проверки (не заполнены, уже подтверждены или уже отклонены)',
+        );
+      noStore(reply);
+      return { id: String(id), kyc: 'rejected' as const };
     },
   );
 }

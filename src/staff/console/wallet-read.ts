@@ -27,6 +27,9 @@ export async function searchWallets(
 ): Promise<Page<WalletRow>> {
   const where = new Where().raw('w.deleted_at IS NULL');
   if (filter.kyc === 'none') where.raw('p.status IS NULL');
+  else if (filter.kyc === 'rejected') where.raw(`p.status = 'data_entered' AND p.verified_by LIKE 'rejected:%'`);
+  else if (filter.kyc === 'data_entered')
+    where.raw(`p.status = 'data_entered' AND (p.verified_by IS NULL OR p.verified_by NOT LIKE 'rejected:%')`);
   else where.addIf(Boolean(filter.kyc), 'p.status = $?', filter.kyc);
   where.addIf(
     Boolean(filter.phone),
@@ -47,7 +50,9 @@ export async function searchWallets(
       balance: bigint;
       created_at: Date;
     }>(
-      `SELECT w.id, w.phone, w.status, p.status AS kyc, p.family_name, p.given_name, p.patronymic_name,
+      `SELECT w.id, w.phone, w.status,
+              CASE WHEN p.status = 'data_entered' AND p.verified_by LIKE 'rejected:%' THEN 'rejected'
+                   ELSE p.status END AS kyc, p.family_name, p.given_name, p.patronymic_name,
               a.balance, w.created_at
        ${from} ${orderBy(WALLET_SORTS, page, 'w.id')} LIMIT ${page.limit} OFFSET ${page.offset}`,
       where.values,

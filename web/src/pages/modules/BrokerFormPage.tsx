@@ -87,6 +87,22 @@ export function BrokerFormPage() {
           { title: t('forms.issue'), render: (o) => dash(o.issueStatus) },
         ]}
       />
+      <Title order={3} size="h4" mb="sm">
+        {t('forms.scans')}
+      </Title>
+      <SimpleTable
+        caption={t('forms.scans')}
+        testId="form-scans"
+        rows={card.scans}
+        rowKey={(x) => x.type}
+        empty={t('common.empty')}
+        columns={[
+          { title: t('forms.scanType'), render: (x) => x.type },
+          { title: t('deals.status'), render: (x) => x.status },
+          { title: t('forms.declineReason'), render: (x) => dash(x.declineReason) },
+          { title: t('forms.updatedAt'), render: (x) => dateTime(x.updatedAt) },
+        ]}
+      />
     </>
   );
 }

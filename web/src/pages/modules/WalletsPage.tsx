@@ -1,4 +1,4 @@
-import { Alert, Button, Title } from '@mantine/core';
+import { Alert, Button, Group, Modal, Stack, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError } from '../../api.ts';
 import { modulesApi, type WalletItem } from '../../api-modules.ts';
@@ -6,13 +6,29 @@ import { useAuth } from '../../auth.tsx';
 import { DataTable } from '../../components/DataTable.tsx';
 import { type MessageKey, useI18n } from '../../i18n.tsx';
 
-const KYC = ['data_entered', 'data_verified', 'none'] as const;
+const KYC = ['data_entered', 'rejected', 'data_verified', 'none'] as const;
 
 export function WalletsPage() {
   const { t, money, dateTime } = useI18n();
   const { can } = useAuth();
   const [refresh, setRefresh] = useState(0);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [rejecting, setRejecting] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const fail = (e: unknown) => setMessage({ ok: false, text: e instanceof ApiError ? e.message : String(e) });
+  const reject = (id: string) =>
+    modulesApi
+      .rejectWallet(id, reason)
+      .then(() => {
+        setMessage({ ok: true, text: t('wallets.rejected', { id }) });
+        setRejecting(null);
+        setReason('');
+        setRefresh((n) => n + 1);
+      })
+      .catch((e: unknown) => {
+        setRejecting(null);
+        fail(e);
+      });
   const verify = (id: string) =>
     modulesApi
       .verifyWallet(id)
@@ -20,7 +36,7 @@ export function WalletsPage() {
         setMessage({ ok: true, text: t('wallets.verified', { id }) });
         setRefresh((n) => n + 1);
       })
-      .catch((e: unknown) => setMessage({ ok: false, text: e instanceof ApiError ? e.message : String(e) }));
+      .catch(fail);
   return (
     <>
       <Title order={2} mb="md">
@@ -73,14 +89,52 @@ export function WalletsPage() {
             key: 'actions',
             title: t('deal.actions'),
             render: (w) =>
-              w.kyc === 'data_entered' && can('wallet.kyc') ? (
-                <Button size="xs" onClick={() => verify(w.id)} aria-label={`${t('wallets.verify')} ${w.id}`}>
-                  {t('wallets.verify')}
-                </Button>
+              (w.kyc === 'data_entered' || w.kyc === 'rejected') && can('wallet.kyc') ? (
+                <Group gap="xs">
+                  <Button size="xs" onClick={() => verify(w.id)} aria-label={`${t('wallets.verify')} ${w.id}`}>
+                    {t('wallets.verify')}
+                  </Button>
+                  {w.kyc === 'data_entered' && (
+                    <Button
+                      size="xs"
+                      color="red"
+                      variant="light"
+                      onClick={() => setRejecting(w.id)}
+                      aria-label={`${t('wallets.reject')} ${w.id}`}
+                    >
+                      {t('wallets.reject')}
+                    </Button>
+                  )}
+                </Group>
               ) : null,
           },
         ]}
       />
+      <Modal
+        opened={rejecting !== null}
+        onClose={() => setRejecting(null)}
+        title={t('wallets.rejectTitle', { id: rejecting ?? '' })}
+      >
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (rejecting) reject(rejecting);
+          }}
+        >
+          <Stack>
+            <Textarea
+              label={t('wallets.rejectReason')}
+              required
+              maxLength={500}
+              value={reason}
+              onChange={(e) => setReason(e.currentTarget.value)}
+            />
+            <Button type="submit" color="red" disabled={reason.trim() === ''}>
+              {t('wallets.reject')}
+            </Button>
+          </Stack>
+        </form>
+      </Modal>
     </>
   );
 }
