@@ -5,6 +5,7 @@ import { upsertPartner } from '../../src/broker/partners.ts';
 import { consoleFace } from '../../src/faces/admin/console.ts';
 import { adminFace } from '../../src/faces/admin/face.ts';
 import { platformFace } from '../../src/faces/platform/face.ts';
+import { addDays, todayMoscow } from '../../src/lending/dates.ts';
 import { createApplication } from '../../src/lending/deals/applications.ts';
 import { signDeal } from '../../src/lending/deals/decisions.ts';
 import { getDeal } from '../../src/lending/deals/repository.ts';
@@ -239,6 +240,63 @@ describe('operator console: module screens in Chromium', {
       [walletId],
     );
     assert.deepEqual(rows, [{ status: 'data_verified' }]);
+    await page.close();
+  });
+
+  it("rejects a wallet's data with a reason", async () => {
+    const wallet = await createWallet(
+      db.ctx,
+      { phone: '+79265550022', password: 'wallet-pass' },
+      { activate: true },
+    );
+    await setPerson(db.ctx, wallet, {
+      family_name: 'Отклонова',
+      given_name: 'Вера',
+      passport_series_number: '4512777888',
+      passport_issued_at: '2016-05-10',
+    });
+    const page = await browser.context.newPage();
+    await signInPage(page, base, 'support');
+    await page.goto(`${base}/console/wallet/wallets?kyc=data_entered`);
+    await page.getByRole('button', { name: `Отклонить ${wallet.id}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Причина (видна в журнале аудита)').fill('паспорт не читается');
+    await checkAccessibility(page, 'wallet-reject');
+    await dialog.getByRole('button', { name: 'Отклонить' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Данные кошелька ${wallet.id} отклонены` })
+      .waitFor();
+    const { rows } = await db.ctx.pool.query(
+      `SELECT details->>'reason' AS reason FROM audit.log WHERE action = 'wallet.person.reject' AND subject_id = $1`,
+      [String(wallet.id)],
+    );
+    assert.deepEqual(rows, [{ reason: 'паспорт не читается' }]);
+    await page.close();
+  });
+
+  it('shows the products and closes a business date as an accountant', async () => {
+    const page = await browser.context.newPage();
+    await signInPage(page, base, 'accountant');
+    await page
+      .getByRole('navigation', { name: 'Основное меню' })
+      .getByRole('link', { name: 'Продукты и день' })
+      .click();
+    await page.getByTestId('lending-products').getByText('PDL30').waitFor();
+    await checkAccessibility(page, 'products');
+    await screenshot(page, 'products');
+    const date = addDays(todayMoscow(), -1);
+    await page.getByLabel('Дата (ГГГГ-ММ-ДД)').fill(date);
+    await page.getByRole('button', { name: 'Закрыть день' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `День ${date} закрыт` })
+      .waitFor();
+    const { rows } = await db.ctx.pool.query(
+      `SELECT actor_type FROM audit.log WHERE action = 'lending.cob.run' AND subject_id = $1`,
+      [date],
+    );
+    assert.deepEqual(rows, [{ actor_type: 'staff' }]);
     await page.close();
   });
 

@@ -209,10 +209,12 @@ export const modulesRu = {
   'products.penalty': 'Пени, % годовых',
   'products.active': 'Активен',
   'cob.title': 'Закрытие операционного дня',
-  'cob.hint': 'Начисляет проценты и пени по всем действующим займам на дату. Повтор за ту же дату ничего не начисляет повторно; ночная задача делает это сама.',
+  'cob.hint':
+    'Начисляет проценты и пени по всем действующим займам на дату. Повтор за ту же дату ничего не начисляет повторно; ночная задача делает это сама.',
   'cob.date': 'Дата (ГГГГ-ММ-ДД)',
   'cob.run': 'Закрыть день',
-  'cob.done': 'День {date} закрыт: займов {deals}, проценты {interest}, пени {penalty}, смен статуса {moves}, авансов зачтено {advances}',
+  'cob.done':
+    'День {date} закрыт: займов {deals}, проценты {interest}, пени {penalty}, смен статуса {moves}, авансов зачтено {advances}',
   'forms.scans': 'Сканы документов',
   'forms.scanType': 'Документ',
   'forms.declineReason': 'Причина отказа',
@@ -232,7 +234,8 @@ export const modulesRu = {
   'callbacks.session': 'Сессия',
   'callbacks.deliveredAt': 'Доставлен',
   'webhooks.title': 'Уведомления агентам о низком остатке',
-  'webhooks.hint': 'Показаны только ещё не доставленные уведомления (в очереди, повторы, ошибки): доставленные процессинг не хранит.',
+  'webhooks.hint':
+    'Показаны только ещё не доставленные уведомления (в очереди, повторы, ошибки): доставленные процессинг не хранит.',
   'webhooks.agent': 'Агент',
   'webhooks.available': 'Доступно',
   'webhooks.threshold': 'Порог',
@@ -453,10 +456,12 @@ export const modulesEn: Record<keyof typeof modulesRu, string> = {
   'products.penalty': 'Penalty, % a year',
   'products.active': 'Active',
   'cob.title': 'Close of business',
-  'cob.hint': 'Accrues interest and penalties on every active loan for the date. Running the same date again accrues nothing twice; the nightly job does this by itself.',
+  'cob.hint':
+    'Accrues interest and penalties on every active loan for the date. Running the same date again accrues nothing twice; the nightly job does this by itself.',
   'cob.date': 'Date (YYYY-MM-DD)',
   'cob.run': 'Close the day',
-  'cob.done': 'Day {date} closed: loans {deals}, interest {interest}, penalty {penalty}, status moves {moves}, advances applied {advances}',
+  'cob.done':
+    'Day {date} closed: loans {deals}, interest {interest}, penalty {penalty}, status moves {moves}, advances applied {advances}',
   'forms.scans': 'Document scans',
   'forms.scanType': 'Document',
   'forms.declineReason': 'Decline reason',
@@ -476,7 +481,8 @@ export const modulesEn: Record<keyof typeof modulesRu, string> = {
   'callbacks.session': 'Session',
   'callbacks.deliveredAt': 'Delivered',
   'webhooks.title': 'Low-balance notifications to agents',
-  'webhooks.hint': 'Only notifications not delivered yet are shown (queued, retrying, failed): processing keeps no delivered ones.',
+  'webhooks.hint':
+    'Only notifications not delivered yet are shown (queued, retrying, failed): processing keeps no delivered ones.',
   'webhooks.agent': 'Agent',
   'webhooks.available': 'Available',
   'webhooks.threshold': 'Threshold',

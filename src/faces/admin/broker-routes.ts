@@ -48,7 +48,8 @@ export function brokerRoutes(app: FaceApp, ctx: AppContext): void {
     {
       ...needs('broker.read'),
       schema: {
-        summary: 'Партнёры брокера и их точки (только чтение; партнёр заводится `kopek broker partner-create`, точки — демо-данными)',
+        summary:
+          'Партнёры брокера и их точки (только чтение; партнёр заводится `kopek broker partner-create`, точки — демо-данными)',
         tags: ['broker'],
         response: { 200: PartnerList, '4xx': ErrorBody },
       },

@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../platform/context.ts';
 import type { FaceApp } from '../../platform/http/face.ts';
 import { formatRoubles } from '../../platform/money.ts';
@@ -97,7 +96,8 @@ export function messagesRoutes(app: FaceApp, ctx: AppContext): void {
     {
       ...needs('messages.read'),
       schema: {
-        summary: 'Уведомления агентам процессинга о низком остатке, ещё не доставленные (в очереди, повторы, ошибки)',
+        summary:
+          'Уведомления агентам процессинга о низком остатке, ещё не доставленные (в очереди, повторы, ошибки)',
         description:
           'Модуль процессинга не хранит отправленные уведомления: они живут задачами ' +
           '`processing:balance_notification` до успешной доставки. Список — эти задачи, новые первыми, до 200.',

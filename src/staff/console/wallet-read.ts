@@ -27,7 +27,8 @@ export async function searchWallets(
 ): Promise<Page<WalletRow>> {
   const where = new Where().raw('w.deleted_at IS NULL');
   if (filter.kyc === 'none') where.raw('p.status IS NULL');
-  else if (filter.kyc === 'rejected') where.raw(`p.status = 'data_entered' AND p.verified_by LIKE 'rejected:%'`);
+  else if (filter.kyc === 'rejected')
+    where.raw(`p.status = 'data_entered' AND p.verified_by LIKE 'rejected:%'`);
   else if (filter.kyc === 'data_entered')
     where.raw(`p.status = 'data_entered' AND (p.verified_by IS NULL OR p.verified_by NOT LIKE 'rejected:%')`);
   else where.addIf(Boolean(filter.kyc), 'p.status = $?', filter.kyc);

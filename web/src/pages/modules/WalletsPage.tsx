@@ -91,7 +91,11 @@ export function WalletsPage() {
             render: (w) =>
               (w.kyc === 'data_entered' || w.kyc === 'rejected') && can('wallet.kyc') ? (
                 <Group gap="xs">
-                  <Button size="xs" onClick={() => verify(w.id)} aria-label={`${t('wallets.verify')} ${w.id}`}>
+                  <Button
+                    size="xs"
+                    onClick={() => verify(w.id)}
+                    aria-label={`${t('wallets.verify')} ${w.id}`}
+                  >
                     {t('wallets.verify')}
                   </Button>
                   {w.kyc === 'data_entered' && (
@@ -113,12 +117,13 @@ export function WalletsPage() {
       <Modal
         opened={rejecting !== null}
         onClose={() => setRejecting(null)}
+        closeButtonProps={{ 'aria-label': t('common.cancel') }}
         title={t('wallets.rejectTitle', { id: rejecting ?? '' })}
       >
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (rejecting) reject(rejecting);
+            if (rejecting) void reject(rejecting);
           }}
         >
           <Stack>
