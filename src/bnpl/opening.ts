@@ -1,6 +1,6 @@
-import { todayMoscow } from '../lending/accrual/business-date.ts';
 import { BNPL_TERM_DAYS } from '../lending/bnpl-pricing.ts';
 import type { ClientInput } from '../lending/clients/repository.ts';
+import { todayMoscow } from '../lending/dates.ts';
 import { createApplication } from '../lending/deals/applications.ts';
 import { decideDeal, signDeal } from '../lending/deals/decisions.ts';
 import { getSchedule } from '../lending/deals/repository.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { addDays, todayMoscow } from '../../src/lending/accrual/business-date.ts';
+import { addDays, todayMoscow } from '../../src/lending/dates.ts';
 import { type Harness, harness, init, initBody, refundReq, TOKEN } from './harness.ts';
 
 /** The document's examples, verbatim where they can be, and every check of init. */

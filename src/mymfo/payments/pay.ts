@@ -1,4 +1,4 @@
-import { todayMoscow } from '../../lending/accrual/business-date.ts';
+import { todayMoscow } from '../../lending/dates.ts';
 import { getDeal } from '../../lending/deals/repository.ts';
 import { findPayment, type Payment, repay } from '../../lending/repayments/repay.ts';
 import type { Actor } from '../../platform/audit.ts';
