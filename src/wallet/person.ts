@@ -192,22 +192,37 @@ async function readPerson(ctx: AppContext, walletId: bigint): Promise<Person | u
  */
 export async function getPerson(ctx: AppContext, wallet: Wallet): Promise<Person> {
   if (ctx.config.walletDevMode)
-    await verifyPerson(ctx, wallet.id, { type: 'system', id: 'wallet-dev-auto-check' });
+    await verifyPerson(ctx, wallet.id, { type: 'system', id: 'wallet-dev-auto-check' }, { automatic: true });
   const person = await readPerson(ctx, wallet.id);
   if (!person) throw walletError('person_not_found', 'персональные данные не заданы');
   return person;
 }
 
-/** Marks the person verified (operator or the dev server's automatic check); true when it changed. */
-export async function verifyPerson(ctx: AppContext, walletId: bigint, actor: Actor): Promise<boolean> {
-  return withTx(ctx.pool, (tx) => verifyPersonIn(tx, walletId, actor));
+/**
+ * Marks the person verified (operator or the dev server's automatic check); true when it changed.
+ * The automatic check leaves alone data an operator rejected (src/wallet/kyc-review.ts); an
+ * operator may still verify it.
+ */
+export async function verifyPerson(
+  ctx: AppContext,
+  walletId: bigint,
+  actor: Actor,
+  options: { automatic?: boolean } = {},
+): Promise<boolean> {
+  return withTx(ctx.pool, (tx) => verifyPersonIn(tx, walletId, actor, options));
 }
 
-export async function verifyPersonIn(tx: Tx, walletId: bigint, actor: Actor): Promise<boolean> {
+export async function verifyPersonIn(
+  tx: Tx,
+  walletId: bigint,
+  actor: Actor,
+  options: { automatic?: boolean } = {},
+): Promise<boolean> {
   const { rowCount } = await tx.query(
     `UPDATE wallet.persons SET status = 'data_verified', verified_at = now(), verified_by = $2
-     WHERE wallet_id = $1 AND status = 'data_entered'`,
-    [walletId, `${actor.type}:${actor.id}`],
+     WHERE wallet_id = $1 AND status = 'data_entered'
+       AND NOT ($3 AND coalesce(verified_by LIKE 'rejected:%', false))`,
+    [walletId, `${actor.type}:${actor.id}`, options.automatic === true],
   );
   if (!rowCount) return false;
   await audit(tx, {

@@ -32,7 +32,8 @@ import {
 /**
  * The module screens in Chromium against the real server: find a deal, approve and issue it,
  * register an early payment and see the schedule change; confirm an agent token; download a
- * registry; verify a wallet's KYC; a role without the right refused; axe-core on each main screen; screenshots.
+ * registry; verify a wallet's KYC and reject another's; list products and close a business date; a
+ * role without the right refused; axe-core on each main screen; screenshots.
  */
 describe('operator console: module screens in Chromium', {
   skip: skipWithoutChromium,

@@ -192,10 +192,12 @@ export async function findDealOfPassport(
   number: string,
   passport: string,
 ): Promise<Deal | undefined> {
-  const { rows } = await db.query<DealRow>(
-    `SELECT ${DEAL_COLUMNS} FROM lending.deals d JOIN lending.clients c ON c.id = d.client_id
-     WHERE d.number = $1 AND c.passport_hash = $2`,
-    [number, cipher.lookupHash(normalisePassport(passport))],
-  );
+  // Named: the site's PS/deal runs this on every call, so each connection plans it once.
+  const { rows } = await db.query<DealRow>({
+    name: 'lending.find_deal_of_passport',
+    text: `SELECT ${DEAL_COLUMNS} FROM lending.deals d JOIN lending.clients c ON c.id = d.client_id
+           WHERE d.number = $1 AND c.passport_hash = $2`,
+    values: [number, cipher.lookupHash(normalisePassport(passport))],
+  });
   return rows[0] && toDeal(rows[0]);
 }

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { Queryable } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Kopecks } from '../../platform/money.ts';
@@ -82,7 +81,7 @@ export async function debtSummary(
   dealIdOrNumber: bigint | string,
   asOf: string = todayMoscow(),
 ): Promise<DebtSummary> {
-  const { rows } = await (db as unknown as pg.ClientBase).query<FiguresRow>({
+  const { rows } = await db.query<FiguresRow>({
     ...figures(typeof dealIdOrNumber === 'bigint'),
     values: [dealIdOrNumber, asOf],
   });

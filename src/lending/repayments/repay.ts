@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { type TransferInput, transferBatch } from '../../ledger/index.ts';
 import { type Actor, audit } from '../../platform/audit.ts';
 import type { Queryable } from '../../platform/db/pool.ts';
@@ -368,8 +367,7 @@ async function loadForPayment(
 ): Promise<{ deal: Deal; locked?: LoanState; existing?: Payment; schedule: ScheduleLine[] }> {
   const byId = typeof input.deal === 'bigint';
   // Named: each connection plans the hot path's statements once.
-  const named = db as unknown as pg.ClientBase;
-  const { rows } = await named.query<Record<string, unknown>>({
+  const { rows } = await db.query<Record<string, unknown>>({
     name: byId ? 'lending.pay_lock_by_id' : 'lending.pay_lock_by_number',
     text: `SELECT ${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED}
      FROM lending.deals d JOIN lending.loan_state s ON s.deal_id = d.id
@@ -384,7 +382,7 @@ async function loadForPayment(
   const row = rows[0];
   const deal = toDeal(row as unknown as Parameters<typeof toDeal>[0]);
   const locked = prefixedLoanState(row);
-  const after = await named.query<{
+  const after = await db.query<{
     existing: bigint | null;
     schedule: { n: number; d: string; p: string; i: string; t: string; a: string }[] | null;
   }>({

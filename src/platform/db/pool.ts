@@ -28,6 +28,8 @@ export interface Queryable {
     text: string,
     values?: readonly unknown[],
   ): Promise<pg.QueryResult<R>>;
+  /** A named statement (`{name, text, values}`): each connection plans it once — for hot paths. */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
 }
 
 export function createPool(
