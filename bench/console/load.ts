@@ -1,9 +1,11 @@
 /**
  * `load.ts <url> <cookie> <seconds> <connections> <paths.json>`: GETs the given paths (round
- * robin) with autocannon from its own process; prints the figures as JSON.
+ * robin) with autocannon from its own process; prints the figures as JSON (bench/lib/autocannon.ts's,
+ * plus the maximum latency).
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { loadFigures } from '../lib/autocannon.ts';
 
 const [url, cookie, seconds, connections, pathsFile] = process.argv.slice(2);
 const paths = JSON.parse(readFileSync(pathsFile!, 'utf8')) as string[];
@@ -21,15 +23,4 @@ const result = await autocannon({
     },
   ],
 });
-process.stdout.write(
-  JSON.stringify({
-    requests: result.requests.total,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  }),
-);
+process.stdout.write(JSON.stringify({ ...loadFigures(result), max: result.latency.max }));

@@ -1,27 +1,25 @@
 /**
- * `npm run bench -- console [--deals 1000000] [--seconds 10] [--connections 4] [--no-record]`
+ * `npm run bench -- console [--deals 1000000] [--seconds 10 | --quick] [--connections 4] [--no-record]`
  *
  * The operator console's API on a database of generated deals (default 1,000,000): the deal
  * search (number prefix, name, phone, passport, status with sorting), the ledger account list
  * (code part, sorting by balance) and the dashboard, each GET looped by autocannon from its own
  * process at a few connections against the admin face served in this process. Target: p99 under
  * 200 ms. Loans come from the COB bench's generator (bench/cob/generate.ts), then get varied
- * names, phones, statuses and creation times set-based in SQL. Appends to bench/RESULTS.md.
+ * names, phones, statuses and creation times set-based in SQL. Appends to bench/RESULTS.md
+ * (bench/lib/results.ts); `--quick` makes the rows 5 s long.
  *
  * Uses a throwaway embedded PostgreSQL unless BENCH_DATABASE_URL names a server where the user
  * may create databases.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { adminFace } from '../../src/faces/admin/face.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import type { AppContext } from '../../src/platform/context.ts';
 import { FieldCipher } from '../../src/platform/crypto.ts';
-import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
@@ -30,11 +28,15 @@ import { createLogger } from '../../src/platform/logging.ts';
 import { createMetrics } from '../../src/platform/metrics.ts';
 import { staffSeeder } from '../../src/staff/demo.ts';
 import { generateLoans } from '../cob/generate.ts';
-import { capture, freePort, machineLine } from '../lib/common.ts';
+import { type Load, runLoad } from '../lib/autocannon.ts';
+import { withCleanup } from '../lib/cleanup.ts';
+import { freePort } from '../lib/common.ts';
+import { benchOptions } from '../lib/options.ts';
+import { openServer, scratchDatabase } from '../lib/postgres.ts';
+import { markdownTable, report } from '../lib/results.ts';
 
 const TARGET_P99_MS = 200;
 const BUSINESS_DATE = '2026-06-15';
-const RESULTS_FILE = path.resolve(import.meta.dirname, '..', 'RESULTS.md');
 const INDEX_MIGRATION = path.resolve(import.meta.dirname, '../../migrations/0016_console_indexes.sql');
 const LAST_NAMES = [
   'Иванов',
@@ -116,34 +118,16 @@ interface Figure {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      deals: { type: 'string', default: '1000000' },
-      seconds: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '4' },
-      'no-record': { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  const deals = Number(values.deals.replace(/_/g, ''));
-  const seconds = Number(values.seconds);
-  const connections = Number(values.connections);
+  const options = benchOptions(args, { seconds: 10, quickSeconds: 5, extra: ['deals', 'connections'] });
+  const { seconds } = options;
+  const deals = Number((options.values.deals ?? '1000000').replace(/_/g, ''));
+  const connections = Number(options.values.connections ?? '4');
   if (!Number.isInteger(deals) || deals < 1000) throw new Error('--deals: an integer of at least 1000');
-  const cleanup: (() => Promise<unknown> | unknown)[] = [];
   const log = (line: string) => console.log(line);
-  try {
-    const adminUrl = await openServer(cleanup);
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    cleanup.push(() => admin.end());
-    const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v"))
-      .rows[0]!.v;
-    const name = `kopek_bench_console_${process.pid}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    cleanup.push(() => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
+  await withCleanup(async (cleanup) => {
+    const server = await openServer('console', cleanup, true);
+    const version = server.postgresVersion;
+    const url = new URL(await scratchDatabase(server, `kopek_bench_console_${process.pid}`, cleanup));
     const pool = createPool(url.toString(), 12, { applicationName: 'kopek-bench-console' });
     cleanup.push(() => pool.end());
     await migrate(pool);
@@ -203,55 +187,46 @@ export async function main(args: string[]): Promise<void> {
       }
       const file = path.join(dir, 'paths.json');
       writeFileSync(file, JSON.stringify(scenario.paths.map((p) => `/admin/api${p}`)));
-      const out = JSON.parse(
-        await capture(['bench/console/load.ts', base, cookie, String(seconds), String(connections), file]),
-      ) as {
-        requests: number;
-        rps: number;
-        p50: number;
-        p99: number;
+      const out = (await runLoad('bench/console/load.ts', [
+        base,
+        cookie,
+        seconds,
+        connections,
+        file,
+      ])) as Load & {
         max: number;
-        non2xx: number;
-        errors: number;
       };
-      const figure = { name: scenario.name, ...out, errors: out.errors + out.non2xx };
+      const figure: Figure = {
+        name: scenario.name,
+        requests: out.requests,
+        rps: out.rps,
+        p50: out.p50,
+        p99: out.p99,
+        max: out.max,
+        errors: out.errors + out.non2xx,
+      };
       figures.push(figure);
       log(
         `${scenario.name}: ${figure.requests} requests, ${figure.rps.toFixed(0)}/s, p50 ${figure.p50} ms, p99 ${figure.p99} ms${figure.errors ? `, ${figure.errors} errors` : ''}`,
       );
     }
-    const table = resultsTable(figures);
-    console.log(`\n${machineLine(version)}\n\n${table}`);
-    if (!values['no-record']) {
-      appendFileSync(
-        RESULTS_FILE,
-        [
-          '',
-          `## console — ${new Date().toISOString()} — ${machineLine(version)}`,
-          '',
+    report(
+      {
+        bench: 'console',
+        postgresVersion: version,
+        intro:
           `**Measured on a loaded machine (parallel work): the lead re-runs it on a quiet one.** ` +
-            `${deals.toLocaleString('en-US')} generated deals (${Math.round(deals / 100).toLocaleString('en-US')} clients, ` +
-            `${deals.toLocaleString('en-US')} principal accounts and issue transfers), generated in ${generateSeconds.toFixed(0)} s. ` +
-            `Admin API in one process (embedded PostgreSQL, pool of 12), autocannon from its own process, ` +
-            `${connections} connections, ${seconds} s per row, paths varied per request. ` +
-            `Dashboard first computation (refresh=1, all sources): ${(dashboardFirstMs / 1000).toFixed(1)} s; ` +
-            `every later visit is answered from the cache (refreshed in the background). Target p99 < ${TARGET_P99_MS} ms.`,
-          '',
-          table,
-          '',
-        ].join('\n'),
-      );
-      console.log(`\nappended to ${path.relative(process.cwd(), RESULTS_FILE)}`);
-    }
-  } finally {
-    for (const step of cleanup.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        console.error(`cleanup: ${(error as Error).message}`);
-      }
-    }
-  }
+          `${deals.toLocaleString('en-US')} generated deals (${Math.round(deals / 100).toLocaleString('en-US')} clients, ` +
+          `${deals.toLocaleString('en-US')} principal accounts and issue transfers), generated in ${generateSeconds.toFixed(0)} s. ` +
+          `Admin API in one process (embedded PostgreSQL, pool of 12), autocannon from its own process, ` +
+          `${connections} connections, ${seconds} s per row, paths varied per request. ` +
+          `Dashboard first computation (refresh=1, all sources): ${(dashboardFirstMs / 1000).toFixed(1)} s; ` +
+          `every later visit is answered from the cache (refreshed in the background). Target p99 < ${TARGET_P99_MS} ms.`,
+        table: resultsTable(figures),
+      },
+      options.record,
+    );
+  });
 }
 
 /**
@@ -362,21 +337,18 @@ function scenarios(deals: number): Scenario[] {
 }
 
 function resultsTable(figures: Figure[]): string {
-  return [
-    '| request | requests | req/s | p50 | p99 | max | errors | p99 < 200 ms |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...figures.map(
-      (f) =>
-        `| ${f.name} | ${f.requests} | ${f.rps.toFixed(0)} | ${f.p50} ms | ${f.p99} ms | ${f.max} ms | ${f.errors} | ${f.p99 < TARGET_P99_MS && f.errors === 0 ? 'PASS' : 'FAIL'} |`,
-    ),
-  ].join('\n');
-}
-
-async function openServer(cleanup: (() => Promise<unknown> | unknown)[]): Promise<string> {
-  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-console-'));
-  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-  cleanup.push(() => server.stop());
-  return server.adminUrl;
+  return markdownTable(
+    ['request', 'requests', 'req/s', 'p50', 'p99', 'max', 'errors', 'p99 < 200 ms'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    figures.map((f) => [
+      f.name,
+      String(f.requests),
+      f.rps.toFixed(0),
+      `${f.p50} ms`,
+      `${f.p99} ms`,
+      `${f.max} ms`,
+      String(f.errors),
+      f.p99 < TARGET_P99_MS && f.errors === 0 ? 'PASS' : 'FAIL',
+    ]),
+  );
 }

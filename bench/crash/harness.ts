@@ -1,20 +1,21 @@
 /**
- * What the crash, fault and soak benches share: a scratch embedded PostgreSQL behind a cuttable
- * proxy, `kopek serve` processes on it (killable, restartable), and a load of idempotent
+ * What the crash, fault and soak benches share: a scratch database (bench/lib/postgres.ts: the
+ * embedded server or BENCH_DATABASE_URL) behind a cuttable proxy, `kopek serve` processes on it (killable, restartable), and a load of idempotent
  * requests that are retried until answered and remembered with their first final answer.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { createPool, type Pool } from '../../src/platform/db/pool.ts';
+import type { Cleanup } from '../lib/cleanup.ts';
 import { freePort, ROOT } from '../lib/common.ts';
+import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { DRIVERS, type Driver, keyMaker } from './drivers.ts';
 import { type DbProxy, startProxy } from './proxy.ts';
 
 export interface Stack {
+  /** Kopek's KOPEK_DATA_DIR. */
   dataDir: string;
   /** Through the proxy: what Kopek uses. */
   databaseUrl: string;
@@ -23,27 +24,18 @@ export interface Stack {
   postgresVersion: string;
   proxy: DbProxy;
   pool: Pool;
-  cleanup: (() => unknown)[];
 }
 
-export async function startStack(): Promise<Stack> {
-  const cleanup: (() => unknown)[] = [];
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-crash-'));
+/** The server, a scratch database `kopek_<name>_<pid>`, the proxy and a pool; undone by `cleanup`. */
+export async function startStack(name: string, cleanup: Cleanup): Promise<Stack> {
+  const server = await openServer(name, cleanup, true);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `kopek-bench-${name}-data-`));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: await freePort() });
-  cleanup.push(() => pgServer.stop());
-  const admin = new pg.Client({ connectionString: pgServer.adminUrl });
-  await admin.connect();
-  const postgresVersion = (await admin.query<{ v: string }>(`SELECT current_setting('server_version') AS v`))
-    .rows[0]!.v;
-  await admin.query('CREATE DATABASE kopek_crash');
-  await admin.end();
-  const pgPort = Number(new URL(pgServer.adminUrl).port);
-  const proxy = await startProxy(pgPort, await freePort());
+  const direct = new URL(await scratchDatabase(server, `kopek_${name}_${process.pid}`, cleanup));
+  const proxy = await startProxy(Number(direct.port || 5432), await freePort(), direct.hostname);
   cleanup.push(() => proxy.close());
-  const direct = new URL(pgServer.adminUrl);
-  direct.pathname = '/kopek_crash';
   const viaProxy = new URL(direct);
+  viaProxy.hostname = '127.0.0.1';
   viaProxy.port = String(proxy.port);
   const pool = createPool(direct.toString(), 4);
   cleanup.push(() => pool.end());
@@ -51,21 +43,10 @@ export async function startStack(): Promise<Stack> {
     dataDir,
     databaseUrl: viaProxy.toString(),
     directUrl: direct.toString(),
-    postgresVersion,
+    postgresVersion: server.postgresVersion,
     proxy,
     pool,
-    cleanup,
   };
-}
-
-export async function stopStack(stack: Stack): Promise<void> {
-  for (const step of stack.cleanup.reverse()) {
-    try {
-      await step();
-    } catch (error) {
-      console.error(`cleanup: ${(error as Error).message}`);
-    }
-  }
 }
 
 export interface Kopek {

@@ -8,7 +8,11 @@ export interface DbProxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(targetPort: number, listenPort: number): Promise<DbProxy> {
+export async function startProxy(
+  targetPort: number,
+  listenPort: number,
+  targetHost = '127.0.0.1',
+): Promise<DbProxy> {
   const sockets = new Set<net.Socket>();
   let open = true;
   const server = net.createServer((client) => {
@@ -16,7 +20,7 @@ export async function startProxy(targetPort: number, listenPort: number): Promis
       client.destroy();
       return;
     }
-    const upstream = net.connect(targetPort, '127.0.0.1');
+    const upstream = net.connect(targetPort, targetHost);
     sockets.add(client);
     sockets.add(upstream);
     const drop = () => {

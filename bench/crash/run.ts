@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- crash [--kills 5] [--cuts 2] [--processes 1|2] [--concurrency 8] [--no-record]`
+ * `npm run bench -- crash [--kills 5] [--cuts 2] [--quick] [--processes 1|2] [--concurrency 8] [--no-record]`
  *
  * Idempotent payments and forms (bench/crash/drivers.ts: processing pay, "Моя МФО" OSMP pay,
  * DenimHub create_form) against real `kopek serve` processes on one database behind a TCP proxy.
@@ -8,12 +8,11 @@
  * itself). Every request carries its idempotency key and is repeated until a final answer.
  * Afterwards: `kopek ledger verify` is clean, every success is in the database exactly once,
  * and every answered request sent again returns its first answer. `--processes 2` splits the
- * load over two processes on the same database (part 5 of issue 10).
+ * load over two processes on the same database (part 5 of issue 10). `--quick`: 1 kill, 1 cut.
  */
-import { appendFileSync } from 'node:fs';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { machineLine } from '../lib/common.ts';
+import { withCleanup } from '../lib/cleanup.ts';
+import { benchOptions } from '../lib/options.ts';
+import { report } from '../lib/results.ts';
 import {
   checkEffects,
   DRIVERS,
@@ -26,10 +25,8 @@ import {
   startKopek,
   startLoad,
   startStack,
-  stopStack,
 } from './harness.ts';
 
-const RESULTS_FILE = path.resolve(import.meta.dirname, '..', 'RESULTS.md');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitReady(url: string, want: number, budgetMs: number): Promise<number | undefined> {
@@ -48,25 +45,20 @@ async function waitReady(url: string, want: number, budgetMs: number): Promise<n
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      kills: { type: 'string', default: '5' },
-      cuts: { type: 'string', default: '2' },
-      processes: { type: 'string', default: '1' },
-      concurrency: { type: 'string', default: '8' },
-      'no-record': { type: 'boolean', default: false },
-    },
-  });
-  const kills = Number(values.kills);
-  const cuts = Number(values.cuts);
-  const processes = Number(values.processes);
+  const options = benchOptions(args, { extra: ['kills', 'cuts', 'processes', 'concurrency'] });
+  const kills = Number(options.values.kills ?? (options.quick ? '1' : '5'));
+  const cuts = Number(options.values.cuts ?? (options.quick ? '1' : '2'));
+  const processes = Number(options.values.processes ?? '1');
+  const concurrency = Number(options.values.concurrency ?? '8');
   const started = Date.now();
-  const stack = await startStack();
-  const servers: (Kopek | undefined)[] = [];
-  const failures: string[] = [];
-  const log: string[] = [];
-  try {
+  await withCleanup(async (cleanup) => {
+    const stack = await startStack('crash', cleanup);
+    const servers: (Kopek | undefined)[] = [];
+    cleanup.push(async () => {
+      for (const s of servers) if (s) await killKopek(s);
+    });
+    const failures: string[] = [];
+    const log: string[] = [];
     const ports = await Promise.all(Array.from({ length: processes }, () => freePort()));
     // One after the other: the first creates the schema and the demo data.
     for (const port of ports) servers.push(await startKopek(stack, port));
@@ -76,7 +68,7 @@ export async function main(args: string[]): Promise<void> {
       const live = servers.filter((s): s is Kopek => s !== undefined);
       return live.length ? live[turn++ % live.length]!.url : undefined;
     };
-    const load = startLoad(target, Number(values.concurrency));
+    const load = startLoad(target, concurrency);
 
     for (let i = 1; i <= kills; i++) {
       await sleep(3_000 + Math.random() * 5_000);
@@ -143,7 +135,7 @@ export async function main(args: string[]): Promise<void> {
       .slice(0, 12)
       .map(([k, n]) => `  - ${n} × ${k}`);
     const summary = [
-      `${processes} process(es), ${values.concurrency} concurrent clients, ${kills} SIGKILLs, ${cuts} database cuts, ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
+      `${processes} process(es), ${concurrency} concurrent clients, ${kills} SIGKILLs, ${cuts} database cuts, ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
       '',
       ...byDriver.map((l) => `- ${l}`),
       `- latency to a final answer (repeats included): p50 ${percentile(load.latencies, 50)} ms, p99 ${percentile(load.latencies, 99)} ms`,
@@ -155,16 +147,16 @@ export async function main(args: string[]): Promise<void> {
       '- answers that asked the client to come again, and connection errors (top 12):',
       ...temporary,
     ].join('\n');
-    console.log(`\n${summary}`);
+    report(
+      {
+        bench: 'crash',
+        postgresVersion: stack.postgresVersion,
+        intro: 'Measured on a loaded machine (parallel work).',
+        table: summary,
+      },
+      options.record,
+    );
     for (const f of failures.slice(0, 30)) console.error(`FAIL ${f}`);
-    if (!values['no-record'])
-      appendFileSync(
-        RESULTS_FILE,
-        `\n## crash — ${new Date().toISOString()} — ${machineLine(stack.postgresVersion)}\n\nMeasured on a loaded machine (parallel work).\n\n${summary}\n`,
-      );
     if (failures.length) process.exitCode = 1;
-  } finally {
-    for (const s of servers) if (s) await killKopek(s);
-    await stopStack(stack);
-  }
+  });
 }

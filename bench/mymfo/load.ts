@@ -6,6 +6,7 @@
  * Prints autocannon's figures as JSON.
  */
 import autocannon from 'autocannon';
+import { printLoad } from '../lib/autocannon.ts';
 import { benchDealNumber, benchPassport } from './numbers.ts';
 
 const [url, kind, seconds, connections, deals] = process.argv.slice(2);
@@ -52,15 +53,4 @@ const result = await autocannon({
     },
   ],
 });
-process.stdout.write(
-  JSON.stringify({
-    requests: result.requests.total,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    duration: result.duration,
-  }),
-);
+printLoad(result);

@@ -5,25 +5,24 @@
  * deals, a fresh txn_id each), `PS/deal` (the cabinet's debt summary) and `Payment/QIWI check`,
  * at 64 concurrent connections from a separate autocannon process, against `kopek serve` as a
  * separate process; the baseline in the same run is a bare Fastify GET route on the same
- * machine. Appends the figures to bench/RESULTS.md. The embedded-server and RESULTS.md helpers
- * follow bench/processing/run.ts.
+ * machine (bench/lib/bare-server.ts, GET). Appends the figures to bench/RESULTS.md (bench/lib/results.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { migrateQueue } from '../../src/jobs/queue.ts';
 import { verifyLedger } from '../../src/ledger/index.ts';
 import { todayMoscow } from '../../src/lending/dates.ts';
 import { addCredential } from '../../src/mymfo/credentials.ts';
 import { CLI_ACTOR } from '../../src/platform/audit.ts';
-import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool, type Pool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
-import { capture, child, freePort, machineLine } from '../lib/common.ts';
+import { type Load, loadLine, runLoad } from '../lib/autocannon.ts';
+import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
+import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
+import { benchOptions } from '../lib/options.ts';
+import { openServer, scratchDatabase } from '../lib/postgres.ts';
+import { count, loadAverageNote, markdownTable, passFail, report } from '../lib/results.ts';
 import { generateDeals } from './generate.ts';
 import { benchDealNumber, benchPassport } from './numbers.ts';
 
@@ -31,26 +30,9 @@ const CONNECTIONS = 64;
 const DEFAULT_DEALS = 100_000;
 const DEFAULT_SECONDS = 20;
 const QUICK_SECONDS = 5;
-const RESULTS_FILE = path.resolve(import.meta.dirname, '..', 'RESULTS.md');
-const RESULTS_HEADER = `# Benchmark results
-
-Appended by \`npm run bench -- <name>\`; see bench/README.md for what each bench measures.
-Earlier sections are kept as they were written: compare runs on the same machine only.
-`;
 const TARGET_PAY_RATE = 1000;
 const TARGET_PSDEAL_RATE = 2000;
 const TARGET_P99 = 50;
-
-interface Load {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  duration: number;
-}
 
 interface Results {
   seconds: number;
@@ -68,100 +50,42 @@ interface Results {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      seconds: { type: 'string' },
-      deals: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      'no-record': { type: 'boolean', default: false },
-    },
+  const options = benchOptions(args, {
+    seconds: DEFAULT_SECONDS,
+    quickSeconds: QUICK_SECONDS,
+    extra: ['deals'],
   });
-  const seconds = Number(values.seconds ?? (values.quick ? QUICK_SECONDS : DEFAULT_SECONDS));
-  const deals = Number(values.deals ?? DEFAULT_DEALS);
-  const cleanup: (() => unknown)[] = [];
-  const runCleanup = async () => {
-    for (const step of cleanup.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        console.error(`cleanup: ${(error as Error).message}`);
-      }
-    }
-    cleanup.length = 0;
-  };
-  const onSignal = () => void runCleanup().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
+  const deals = Number(options.values.deals ?? DEFAULT_DEALS);
   const loadBefore = os.loadavg()[0]!;
-  try {
-    const r = await run(seconds, deals, values.quick === true, cleanup);
-    const table = resultsTable(r);
-    console.log(`\n${machineLine(r.postgresVersion)}\n\n${table}`);
-    if (!values['no-record']) {
-      if (!existsSync(RESULTS_FILE)) writeFileSync(RESULTS_FILE, RESULTS_HEADER);
-      appendFileSync(
-        RESULTS_FILE,
-        [
-          '',
-          `## mymfo — ${new Date().toISOString()} — ${machineLine(r.postgresVersion)}`,
-          '',
+  await withCleanup(async (cleanup) => {
+    const r = await run(options.seconds, deals, options.quick, cleanup);
+    report(
+      {
+        bench: 'mymfo',
+        postgresVersion: r.postgresVersion,
+        intro:
           (loadBefore > os.cpus().length / 2
             ? '**Measured on a loaded machine (parallel work): the figures are low and unreliable.** '
             : '') +
-            `${r.seconds} s per phase${r.quick ? ' (quick)' : ''}; ${r.deals.toLocaleString('en-US')} issued loans ` +
-            `(generated in SQL in ${r.generateSeconds.toFixed(0)} s); ${CONNECTIONS} connections from one autocannon ` +
-            `process; kopek serve (one process, DB_POOL_SIZE 40, jobs off) in its own process. ` +
-            (r.psdeal
-              ? ''
-              : '**PS/deal was not served by the face at the time of the run: not measured; the check phase reads the same debt summary.** ') +
-            `Load average ${loadBefore.toFixed(1)} before the run, ${os.loadavg()[0]!.toFixed(1)} after ` +
-            `(${os.cpus().length} cores).`,
-          '',
-          table,
-          '',
-        ].join('\n'),
-      );
-      console.log(`appended to ${path.relative(process.cwd(), RESULTS_FILE)}`);
-    }
-  } finally {
-    await runCleanup();
-    process.off('SIGINT', onSignal);
-  }
+          `${r.seconds} s per phase${r.quick ? ' (quick)' : ''}; ${count(r.deals)} issued loans ` +
+          `(generated in SQL in ${r.generateSeconds.toFixed(0)} s); ${CONNECTIONS} connections from one autocannon ` +
+          `process; kopek serve (one process, DB_POOL_SIZE 40, jobs off) in its own process. ` +
+          (r.psdeal
+            ? ''
+            : '**PS/deal was not served by the face at the time of the run: not measured; the check phase reads the same debt summary.** ') +
+          loadAverageNote(loadBefore),
+        table: resultsTable(r),
+      },
+      options.record,
+    );
+  });
 }
 
-async function run(
-  seconds: number,
-  deals: number,
-  quick: boolean,
-  cleanup: (() => unknown)[],
-): Promise<Results> {
-  let adminUrl = process.env.BENCH_DATABASE_URL;
-  if (!adminUrl) {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-bench-mymfo-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const server = await startEmbeddedPostgres({
-      dataDir,
-      port: await freePort(),
-      log: (l) => console.log(l),
-    });
-    cleanup.push(() => server.stop());
-    adminUrl = server.adminUrl;
-  }
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  cleanup.push(() => admin.end());
-  const postgresVersion = (await admin.query<{ v: string }>(`SELECT current_setting('server_version') AS v`))
-    .rows[0]!.v;
-  const name = `kopek_mymfo_bench_${process.pid}`;
-  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  cleanup.push(() => admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const kopekUrl = url.toString();
+async function run(seconds: number, deals: number, quick: boolean, cleanup: Cleanup): Promise<Results> {
+  const server = await openServer('mymfo', cleanup);
+  const kopekUrl = await scratchDatabase(server, `kopek_mymfo_bench_${process.pid}`, cleanup);
 
-  console.log(
-    `\nsetup: schema, ${deals.toLocaleString('en-US')} loans, credentials, kopek serve, bare route`,
-  );
+  console.log(`\nsetup: schema, ${count(deals)} loans, credentials, kopek serve, bare route`);
   const pool = createPool(kopekUrl, 8);
   cleanup.push(() => pool.end());
   await migrate(pool);
@@ -178,58 +102,35 @@ async function run(
     );
     await addCredential(tx, { login: 'site', password: 'site-password', kind: 'site' }, CLI_ACTOR);
   });
-  const kopekPort = await freePort();
-  const kopek = `http://127.0.0.1:${kopekPort}`;
-  await child(
-    ['bin/kopek.js', 'serve'],
-    {
-      DATABASE_URL: kopekUrl,
-      PORT: String(kopekPort),
-      KOPEK_ENV: 'production',
-      KOPEK_DATA_KEY: dataKey.toString('base64'),
-      KOPEK_SESSION_SECRET: randomBytes(32).toString('hex'),
-      KOPEK_SEED_DEMO: 'never',
-      KOPEK_JOBS: 'off',
-      LOG_LEVEL: 'warn',
-      DB_POOL_SIZE: '40',
-    },
-    undefined,
-    cleanup,
-    `${kopek}/readyz`,
-  );
-  const barePort = await freePort();
-  await child(['bench/mymfo/bare-server.ts', String(barePort)], {}, /ready/, cleanup);
+  const kopek = (
+    await startKopek(
+      kopekEnv(kopekUrl, { KOPEK_DATA_KEY: dataKey.toString('base64'), KOPEK_JOBS: 'off' }),
+      cleanup,
+    )
+  ).url;
+  const bareUrl = (await startBareServer(cleanup)).url;
   const hasPsDeal = await probePsDeal(kopek);
   console.log(hasPsDeal ? 'PS/deal: served' : 'PS/deal: not served by the face yet, skipped');
 
-  const load = async (target: string, kind: string, s: number): Promise<Load> => {
-    const text = await capture([
-      'bench/mymfo/load.ts',
-      target,
-      kind,
-      String(s),
-      String(CONNECTIONS),
-      String(deals),
-    ]);
-    return JSON.parse(text) as Load;
-  };
+  const load = (target: string, kind: string, s: number): Promise<Load> =>
+    runLoad('bench/mymfo/load.ts', [target, kind, s, CONNECTIONS, deals]);
   console.log('\nwarm-up (unmeasured)');
   await load(kopek, 'pay', Math.min(3, seconds));
   await load(kopek, 'check', Math.min(2, seconds));
-  await admin.query('CHECKPOINT');
+  await server.admin.query('CHECKPOINT');
   console.log('\n[A] bare Fastify route');
-  const bare = await load(`http://127.0.0.1:${barePort}`, 'bare', seconds);
-  console.log(`bare: ${Math.round(bare.rps)}/s, p99 ${bare.p99} ms`);
+  const bare = await load(bareUrl, 'bare', seconds);
+  console.log(loadLine('bare', bare));
   let psdeal: Load | undefined;
   if (hasPsDeal) {
     console.log('\n[B] PS/deal');
     psdeal = await load(kopek, 'psdeal', seconds);
-    console.log(`PS/deal: ${Math.round(psdeal.rps)}/s, p99 ${psdeal.p99} ms`);
+    console.log(loadLine('PS/deal', psdeal));
   }
   console.log('\n[C] Payment/QIWI check');
   const check = await load(kopek, 'check', seconds);
-  console.log(`check: ${Math.round(check.rps)}/s, p99 ${check.p99} ms`);
-  await admin.query('CHECKPOINT');
+  console.log(loadLine('check', check));
+  await server.admin.query('CHECKPOINT');
   console.log('\n[D] Payment/QIWI pay');
   const before = await countPayments(pool);
   const pay = await load(kopek, 'pay', seconds);
@@ -238,17 +139,17 @@ async function run(
   console.log(
     `pay: ${Math.round(pay.rps)} answers/s, ${Math.round(paymentsPerSecond)} payments/s, p99 ${pay.p99} ms`,
   );
-  const report = await verifyLedger(pool);
-  if (!report.ok)
+  const ledger = await verifyLedger(pool);
+  if (!ledger.ok)
     throw new Error(
-      `the ledger does not verify after the bench: ${JSON.stringify(report.problems.slice(0, 3))}`,
+      `the ledger does not verify after the bench: ${JSON.stringify(ledger.problems.slice(0, 3))}`,
     );
   return {
     seconds,
     quick,
     deals,
     generateSeconds,
-    postgresVersion,
+    postgresVersion: server.postgresVersion,
     bare,
     check,
     psdeal,
@@ -275,8 +176,8 @@ async function countPayments(pool: Pool): Promise<number> {
 }
 
 function resultsTable(r: Results): string {
-  const f = (n: number) => Math.round(n).toLocaleString('en-US');
-  const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const f = count;
+  const pass = passFail;
   const errs = (l: Load) => `${l.errors}/${l.non2xx}/${l.timeouts}`;
   const rows = [
     [
@@ -319,9 +220,5 @@ function resultsTable(r: Results): string {
       '',
     ],
   ];
-  return [
-    '| measure | value | target | result |',
-    '| --- | ---: | --- | --- |',
-    ...rows.map((c) => `| ${c.join(' | ')} |`),
-  ].join('\n');
+  return markdownTable(['measure', 'value', 'target', 'result'], ['left', 'right', 'left', 'left'], rows);
 }

@@ -1,16 +1,15 @@
 /**
- * `npm run bench -- soak [--minutes 10] [--rate 20] [--no-record]`
+ * `npm run bench -- soak [--minutes 10 | --quick] [--rate 20] [--no-record]`
  *
  * A steady mixed load (the idempotent writes of bench/crash/drivers.ts, in turn) at about `rate`
  * requests per second against one `kopek serve` process for `minutes`. Every 10 s: the server's
  * RSS and used heap (its /metrics) and the p99 of the window's requests. A trend check fits a
  * line over the second half (after warm-up): memory growing more than 1 MiB a minute, or p99
  * more than 10% of its mean a minute, is flagged. Writes bench/soak/soak.svg and appends the
- * figures to bench/RESULTS.md.
+ * figures to bench/RESULTS.md (bench/lib/results.ts). `--quick`: 1 minute.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   checkEffects,
   DRIVERS,
@@ -21,12 +20,12 @@ import {
   startKopek,
   startLoad,
   startStack,
-  stopStack,
 } from '../crash/harness.ts';
-import { machineLine } from '../lib/common.ts';
+import { withCleanup } from '../lib/cleanup.ts';
+import { benchOptions } from '../lib/options.ts';
+import { report } from '../lib/results.ts';
 import { type Sample, slope, soakChart } from './chart.ts';
 
-const RESULTS_FILE = path.resolve(import.meta.dirname, '..', 'RESULTS.md');
 const CHART_FILE = path.resolve(import.meta.dirname, 'soak.svg');
 const SAMPLE_MS = 10_000;
 
@@ -41,19 +40,13 @@ async function memory(url: string): Promise<{ rss: number; heap: number }> {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      minutes: { type: 'string', default: '10' },
-      rate: { type: 'string', default: '20' },
-      'no-record': { type: 'boolean', default: false },
-    },
-  });
-  const minutes = Number(values.minutes);
-  const rate = Number(values.rate);
-  const stack = await startStack();
-  let server: Awaited<ReturnType<typeof startKopek>> | undefined;
-  try {
+  const options = benchOptions(args, { extra: ['minutes', 'rate'] });
+  const minutes = Number(options.values.minutes ?? (options.quick ? '1' : '10'));
+  const rate = Number(options.values.rate ?? '20');
+  await withCleanup(async (cleanup) => {
+    const stack = await startStack('soak', cleanup);
+    let server: Awaited<ReturnType<typeof startKopek>> | undefined;
+    cleanup.push(() => server && killKopek(server));
     server = await startKopek(stack, await freePort());
     const url = server.url;
     for (const d of DRIVERS) await d.prepare?.(stack.pool);
@@ -127,15 +120,16 @@ export async function main(args: string[]): Promise<void> {
           `| ${s.second} | ${s.requests} | ${s.p99Ms} | ${s.rssMiB.toFixed(1)} | ${s.heapMiB.toFixed(1)} |`,
       ),
     ].join('\n');
-    console.log(`\n${summary}\nchart: ${path.relative(process.cwd(), CHART_FILE)}`);
-    if (!values['no-record'])
-      appendFileSync(
-        RESULTS_FILE,
-        `\n## soak — ${new Date().toISOString()} — ${machineLine(stack.postgresVersion)}\n\nMeasured on a loaded machine (parallel work).\n\n${summary}\n`,
-      );
+    report(
+      {
+        bench: 'soak',
+        postgresVersion: stack.postgresVersion,
+        intro: 'Measured on a loaded machine (parallel work).',
+        table: summary,
+      },
+      options.record,
+    );
+    console.log(`chart: ${path.relative(process.cwd(), CHART_FILE)}`);
     if (flags.length) process.exitCode = 1;
-  } finally {
-    if (server) await killKopek(server);
-    await stopStack(stack);
-  }
+  });
 }
