@@ -1,23 +1,13 @@
 import { Alert, Loader, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { ApiError } from '../../api.ts';
-import { type BnplMerchantList, modulesApi } from '../../api-modules.ts';
+import { modulesApi } from '../../api-modules.ts';
 import { SimpleTable } from '../../components/Facts.tsx';
 import { useI18n } from '../../i18n.tsx';
-
-type Merchant = BnplMerchantList['items'][number];
+import { useList } from '../../use-list.ts';
 
 /** BNPL merchants, read-only: they are created and rotated with `kopek bnpl merchant-create`. */
 export function BnplMerchantsPage() {
   const { t, dateTime } = useI18n();
-  const [items, setItems] = useState<Merchant[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    modulesApi
-      .bnplMerchants()
-      .then((list) => setItems(list.items))
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, []);
+  const { items, error } = useList(modulesApi.bnplMerchants);
   return (
     <>
       <Title order={2} mb="md">

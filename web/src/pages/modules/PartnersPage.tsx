@@ -1,21 +1,13 @@
 import { Alert, Loader, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { ApiError } from '../../api.ts';
-import { modulesApi, type PartnerList } from '../../api-modules.ts';
+import { modulesApi } from '../../api-modules.ts';
 import { Facts, SimpleTable } from '../../components/Facts.tsx';
 import { useI18n } from '../../i18n.tsx';
+import { useList } from '../../use-list.ts';
 
 /** The broker's partners and their points, read-only (`kopek broker partner-create`, demo seed). */
 export function PartnersPage() {
   const { t, dateTime } = useI18n();
-  const [items, setItems] = useState<PartnerList['items'] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    modulesApi
-      .partners()
-      .then((list) => setItems(list.items))
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, []);
+  const { items, error } = useList(modulesApi.partners);
   const yesNo = (v: boolean) => (v ? t('common.yes') : t('common.no'));
   return (
     <>

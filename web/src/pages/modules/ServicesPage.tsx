@@ -1,23 +1,13 @@
 import { Alert, Loader, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { ApiError } from '../../api.ts';
-import { modulesApi, type ServiceList } from '../../api-modules.ts';
+import { modulesApi } from '../../api-modules.ts';
 import { SimpleTable } from '../../components/Facts.tsx';
 import { type MessageKey, useI18n } from '../../i18n.tsx';
-
-type ServiceItem = ServiceList['items'][number];
+import { useList } from '../../use-list.ts';
 
 /** The processing service catalogue, read-only: it changes by file import (`kopek service import`). */
 export function ServicesPage() {
   const { t, money } = useI18n();
-  const [items, setItems] = useState<ServiceItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    modulesApi
-      .services()
-      .then((list) => setItems(list.items))
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, []);
+  const { items, error } = useList(modulesApi.services);
   return (
     <>
       <Title order={2} mb="md">

@@ -1,21 +1,13 @@
 import { Alert, Loader, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { ApiError } from '../../api.ts';
-import { modulesApi, type WebhookList } from '../../api-modules.ts';
+import { modulesApi } from '../../api-modules.ts';
 import { SimpleTable } from '../../components/Facts.tsx';
 import { useI18n } from '../../i18n.tsx';
+import { useList } from '../../use-list.ts';
 
 /** Low-balance webhooks to processing agents that are not delivered yet (queued, retrying, failed). */
 export function WebhooksPage() {
   const { t, money, dateTime } = useI18n();
-  const [items, setItems] = useState<WebhookList['items'] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    modulesApi
-      .webhooks()
-      .then((list) => setItems(list.items))
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, []);
+  const { items, error } = useList(modulesApi.webhooks);
   return (
     <>
       <Title order={2} mb="md">
