@@ -55,22 +55,35 @@ export interface Kopek {
   exited: Promise<void>;
 }
 
-/** `kopek serve` (development: demo data, simulators) on the stack's database; resolves when ready. */
-export async function startKopek(stack: Stack, port: number, timeoutMs = 120_000): Promise<Kopek> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/kopek.js'), 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      KOPEK_ENV: 'development',
-      DATABASE_URL: stack.databaseUrl,
-      KOPEK_DATA_DIR: stack.dataDir,
-      KOPEK_SEED_DEMO: 'always',
-      PORT: String(port),
-      LOG_LEVEL: 'error',
-      DB_POOL_SIZE: '10',
+/**
+ * `kopek serve` (development: demo data, simulators) on the stack's database; resolves when ready.
+ * `nodeArgs` go to node before the script (the soak's --expose-gc, --heapsnapshot-signal); `ipc`
+ * opens a message channel to the child (the soak's GC probe, bench/soak/gc-probe.mjs).
+ */
+export async function startKopek(
+  stack: Stack,
+  port: number,
+  timeoutMs = 120_000,
+  options: { nodeArgs?: string[]; ipc?: boolean } = {},
+): Promise<Kopek> {
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), path.join(ROOT, 'bin/kopek.js'), 'serve'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        KOPEK_ENV: 'development',
+        DATABASE_URL: stack.databaseUrl,
+        KOPEK_DATA_DIR: stack.dataDir,
+        KOPEK_SEED_DEMO: 'always',
+        PORT: String(port),
+        LOG_LEVEL: 'error',
+        DB_POOL_SIZE: '10',
+      },
+      stdio: options.ipc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr!.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);

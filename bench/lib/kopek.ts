@@ -16,6 +16,8 @@ export function kopekEnv(databaseUrl: string, extra: Record<string, string> = {}
     KOPEK_SEED_DEMO: 'never',
     LOG_LEVEL: 'warn',
     DB_POOL_SIZE: '40',
+    // `KOPEK_HTTP_PROCESSES=2 npm run bench -- <name>`: the same bench on forked HTTP processes.
+    ...(process.env.KOPEK_HTTP_PROCESSES ? { KOPEK_HTTP_PROCESSES: process.env.KOPEK_HTTP_PROCESSES } : {}),
     ...extra,
   };
 }

@@ -3,7 +3,7 @@
  * each step of check and pay on the bench's generated data, to see where a request spends it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -12,6 +12,7 @@ import { todayMoscow } from '../../src/lending/dates.ts';
 import { getDeal } from '../../src/lending/deals/repository.ts';
 import { debtSummary } from '../../src/lending/debt/summary.ts';
 import { payDeal } from '../../src/mymfo/payments/pay.ts';
+import { payBatchStats, sharePays } from '../../src/mymfo/payments/pay-batch.ts';
 import type { AppContext } from '../../src/platform/context.ts';
 import { FieldCipher } from '../../src/platform/crypto.ts';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
@@ -22,10 +23,36 @@ import { generateDeals } from './generate.ts';
 import { benchDealNumber } from './numbers.ts';
 
 const deals = Number(process.argv[2] ?? 10_000);
+
+/**
+ * CPU seconds used so far by the PostgreSQL server under `pgDir` (postmaster, its live
+ * children and the ones it reaped), from /proc: the load-independent cost of a phase on Linux.
+ */
+function postgresCpu(pgDir: string): number {
+  const ticks = 100; // USER_HZ
+  const postmaster = Number(readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the command (which may hold spaces): state ppid … utime stime cutime cstime.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    const ppid = Number(f[1]);
+    if (pid === postmaster) total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    else if (ppid === postmaster) total += Number(f[11]) + Number(f[12]);
+  }
+  return total / ticks;
+}
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kopek-mymfo-profile-'));
 const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
 try {
-  const pool = createPool(server.adminUrl, 20);
+  const pool = createPool(server.adminUrl, 40);
   await migrate(pool);
   const dataKey = randomBytes(32);
   await generateDeals(pool, deals, todayMoscow(), dataKey, () => undefined);
@@ -81,14 +108,18 @@ try {
   );
   // The statements of one pay, with their times.
   if (process.env.TRACE) {
-    const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => Promise<unknown> };
+    const proto = pg.Client.prototype as unknown as {
+      query: (...a: unknown[]) => Promise<unknown> | undefined;
+    };
     const original = proto.query;
     const log: string[] = [];
     proto.query = function (this: unknown, ...a: unknown[]) {
       const t = performance.now();
       const text = typeof a[0] === 'string' ? a[0] : String((a[0] as { text?: string })?.text);
-      const r = original.apply(this, a) as Promise<unknown>;
-      void r.then(
+      const r = original.apply(this, a) as Promise<unknown> | undefined;
+      // pool.query passes a callback and gets no promise: such a statement is counted untimed.
+      if (!r) log.push(`   —      ${text.replace(/\s+/g, ' ').slice(0, 110)}`);
+      void r?.then(
         () =>
           log.push(`${(performance.now() - t).toFixed(2)} ms  ${text.replace(/\s+/g, ' ').slice(0, 110)}`),
         () => undefined,
@@ -103,50 +134,88 @@ try {
     proto.query = original;
     console.log(`${log.length} statements:\n${log.join('\n')}`);
   }
-  // Parallel callers on distinct deals: payments/s that do not grow with callers are serialised.
+  // Parallel callers on distinct deals, each pay in its own transaction ("alone", as before
+  // group commit) and shared (pay-batch.ts): payments/s, statements and commits per pay.
+  // Payments/s that do not grow with callers are serialised.
   let seq = 0;
-  for (const callers of [1, 4, 16]) {
-    const t0 = performance.now();
-    let done = 0;
-    // What the busy sessions wait for (WAIT=1): a lock on one row shows as Lock/transactionid.
-    const waits = new Map<string, number>();
-    const sampler = process.env.WAIT
-      ? setInterval(() => {
-          void pool
-            .query<{ w: string }>(
-              `SELECT coalesce(wait_event_type || '/' || wait_event, 'CPU') AS w FROM pg_stat_activity
-               WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
-            )
-            .then(({ rows }) => {
-              for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + 1);
-            });
-        }, 20)
-      : undefined;
-    await Promise.all(
-      Array.from({ length: callers }, async () => {
-        while (performance.now() - t0 < 3_000) {
-          const i = ++seq;
-          await payDeal(
-            ctx,
-            {
-              command: 'pay',
-              txnId: `q${i}`,
-              txnDate: '2026-11-23 12:00:00',
-              account: pick(i + 5000),
-              amount: 100n,
-            },
-            { service: 'QIWI', online: false },
-          );
-          done++;
-        }
-      }),
-    );
-    if (sampler) clearInterval(sampler);
-    console.log(
-      `payDeal, ${callers} parallel callers: ${Math.round(done / ((performance.now() - t0) / 1000))}/s`,
-    );
-    if (sampler) console.log(`  waits: ${[...waits].map(([w, n]) => `${w} ${n}`).join(', ')}`);
+  const proto = pg.Client.prototype as unknown as {
+    query: (...a: unknown[]) => Promise<unknown> | undefined;
+  };
+  const original = proto.query;
+  let statements = 0;
+  let commits = 0;
+  proto.query = function (this: unknown, ...a: unknown[]) {
+    statements++;
+    if (a[0] === 'COMMIT') commits++;
+    return original.apply(this, a) as Promise<unknown>;
+  };
+  // Shared: the shards split among 4 batchers (the default), 16 (one each) or 1.
+  const variants = [
+    { shared: false, groups: 4 },
+    { shared: true, groups: 4 },
+    { shared: true, groups: 16 },
+    { shared: true, groups: 1 },
+  ];
+  for (const callers of [1, 16, 64]) {
+    for (const { shared, groups } of callers === 64 ? variants : variants.slice(0, 2)) {
+      sharePays(pool, shared, groups);
+      const t0 = performance.now();
+      let done = 0;
+      statements = 0;
+      commits = 0;
+      const batches0 = payBatchStats(pool);
+      const cpu0 = process.cpuUsage();
+      const pgCpu0 = postgresCpu(path.join(dataDir, 'pg'));
+      // What the busy sessions wait for (WAIT=1): a lock on one row shows as Lock/transactionid.
+      const waits = new Map<string, number>();
+      const sampler = process.env.WAIT
+        ? setInterval(() => {
+            void pool
+              .query<{ w: string }>(
+                `SELECT coalesce(wait_event_type || '/' || wait_event, 'CPU') AS w FROM pg_stat_activity
+                 WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+              )
+              .then(({ rows }) => {
+                for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + 1);
+              });
+          }, 20)
+        : undefined;
+      await Promise.all(
+        Array.from({ length: callers }, async () => {
+          while (performance.now() - t0 < 3_000) {
+            const i = ++seq;
+            await payDeal(
+              ctx,
+              {
+                command: 'pay',
+                txnId: `q${i}`,
+                txnDate: '2026-11-23 12:00:00',
+                account: pick(i + 5000),
+                amount: 100n,
+              },
+              { service: 'QIWI', online: false },
+            );
+            done++;
+          }
+        }),
+      );
+      if (sampler) clearInterval(sampler);
+      const batches = payBatchStats(pool);
+      const perPay = (n: number) => (n / done).toFixed(2);
+      const nodeMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000 / done;
+      const pgMs = ((postgresCpu(path.join(dataDir, 'pg')) - pgCpu0) * 1000) / done;
+      console.log(
+        `payDeal, ${callers} parallel callers, ${shared ? `shared by ${groups}` : 'alone'}: ` +
+          `${Math.round(done / ((performance.now() - t0) / 1000))}/s, ${perPay(statements)} statements ` +
+          `and ${perPay(commits)} commits a pay, CPU ${nodeMs.toFixed(2)} ms node + ${pgMs.toFixed(2)} ms PostgreSQL a pay` +
+          (shared
+            ? `, ${batches.items - batches0.items} pays in ${batches.batches - batches0.batches} batches`
+            : ''),
+      );
+      if (sampler) console.log(`  waits: ${[...waits].map(([w, n]) => `${w} ${n}`).join(', ')}`);
+    }
   }
+  proto.query = original;
   await pool.end();
 } finally {
   await server.stop();

@@ -4,6 +4,8 @@ export interface Sample {
   second: number;
   rssMiB: number;
   heapMiB: number;
+  /** The heap that survived a full GC forced just before the sample (bench/soak/gc-probe.mjs). */
+  liveMiB: number;
   p99Ms: number;
   requests: number;
 }
@@ -28,7 +30,7 @@ export function soakChart(samples: Sample[], title: string): string {
   const lastSecond = Math.max(1, ...samples.map((s) => s.second));
   const x = (s: number) => PAD.left + (s / lastSecond) * iw;
   const mem = scale(
-    samples.flatMap((s) => [s.rssMiB, s.heapMiB]),
+    samples.flatMap((s) => [s.rssMiB, s.heapMiB, s.liveMiB]),
     ih,
     true,
   );
@@ -37,7 +39,7 @@ export function soakChart(samples: Sample[], title: string): string {
     ih,
     true,
   );
-  const memMax = Math.max(1, ...samples.flatMap((s) => [s.rssMiB, s.heapMiB])) * 1.1;
+  const memMax = Math.max(1, ...samples.flatMap((s) => [s.rssMiB, s.heapMiB, s.liveMiB])) * 1.1;
   const latMax = Math.max(1, ...samples.map((s) => s.p99Ms)) * 1.1;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   const grid = ticks
@@ -74,6 +76,10 @@ ${line(
   '#2ca02c',
 )}
 ${line(
+  pts((s) => s.liveMiB, mem),
+  '#9467bd',
+)}
+${line(
   pts((s) => s.p99Ms, lat),
   '#d62728',
   '5,3',
@@ -81,7 +87,8 @@ ${line(
 <g transform="translate(${PAD.left + 10},${PAD.top + 6})">
 <rect width="10" height="3" fill="#1f77b4" y="-4"/><text x="14">RSS</text>
 <rect x="60" width="10" height="3" fill="#2ca02c" y="-4"/><text x="74">heap used</text>
-<rect x="150" width="10" height="3" fill="#d62728" y="-4"/><text x="164">p99 of the 10 s window</text>
+<rect x="150" width="10" height="3" fill="#9467bd" y="-4"/><text x="164">heap after full GC</text>
+<rect x="280" width="10" height="3" fill="#d62728" y="-4"/><text x="294">p99 of the 10 s window</text>
 </g>
 </svg>
 `;

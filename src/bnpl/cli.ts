@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { commandConfig } from '../cli/config.ts';
+import { recentSms } from '../notify/outbox.ts';
 import { newToken } from '../platform/crypto.ts';
 import { withTx } from '../platform/db/tx.ts';
 import { openRuntime } from '../platform/runtime.ts';
@@ -64,17 +65,12 @@ export function registerBnplCommands(program: Command): void {
       if (config.mode === 'production') throw new Error('the SMS texts are shown outside production only');
       const runtime = await openRuntime(config);
       try {
-        const { rows } = await runtime.ctx.pool.query<{
-          created_at: Date;
-          phone_masked: string;
-          text_enc: string;
-        }>(`SELECT created_at, phone_masked, text_enc FROM bnpl.sms_outbox ORDER BY id DESC LIMIT $1`, [
-          Number(o.last),
-        ]);
+        const rows = await recentSms(runtime.ctx.pool, runtime.ctx, {
+          module: 'bnpl',
+          limit: Number(o.last) || 5,
+        });
         for (const r of rows)
-          process.stdout.write(
-            `${r.created_at.toISOString()}\t${r.phone_masked}\t${runtime.ctx.cipher.decrypt(r.text_enc)}\n`,
-          );
+          process.stdout.write(`${r.createdAt.toISOString()}\t${r.phoneMasked}\t${r.text}\n`);
       } finally {
         await runtime.close();
       }

@@ -1,6 +1,6 @@
-import { maskPhone } from '../broker/sms/outbox.ts';
 import { type BnplPrice, bnplPricing } from '../lending/bnpl-pricing.ts';
 import { todayMoscow } from '../lending/dates.ts';
+import { maskPhone } from '../notify/outbox.ts';
 import type { AppContext } from '../platform/context.ts';
 import { withTx } from '../platform/db/tx.ts';
 import { acquiringGateway } from './acquiring/gateway.ts';

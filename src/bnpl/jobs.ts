@@ -2,7 +2,6 @@ import type { JobDefinition } from '../jobs/queue.ts';
 import type { AppContext } from '../platform/context.ts';
 import { deliverCallback } from './callbacks.ts';
 import { chargeDue, expireDue } from './lifecycle.ts';
-import { deliverSms } from './sms.ts';
 
 function field(payload: unknown, name: string): string {
   const value = (payload as Record<string, unknown> | null)?.[name];
@@ -10,16 +9,12 @@ function field(payload: unknown, name: string): string {
   return String(value);
 }
 
-/** The checkout's background work: callbacks, SMS, expiry and the daily charge. */
+/** The checkout's background work: callbacks, expiry and the daily charge. */
 export function bnplJobs(ctx: AppContext): JobDefinition[] {
   return [
     {
       name: 'bnpl:callback',
       handler: (p, { attempt, maxAttempts }) => deliverCallback(ctx, field(p, 'id'), attempt, maxAttempts),
-    },
-    {
-      name: 'bnpl:send_sms',
-      handler: (p, { attempt, maxAttempts }) => deliverSms(ctx, field(p, 'id'), attempt, maxAttempts),
     },
     {
       // Sessions past their expires_at, every minute (init adds no per-session job: it stays one INSERT).

@@ -1,6 +1,4 @@
-import { smsGateway } from '../broker/sms/gateway.ts';
-import { maskPhone } from '../broker/sms/outbox.ts';
-import { enqueue } from '../jobs/queue.ts';
+import { sendSms } from '../notify/outbox.ts';
 import type { AppContext } from '../platform/context.ts';
 import { newOtp, safeEqual } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db/pool.ts';
@@ -16,7 +14,7 @@ function codeHash(ctx: AppContext, sessionId: bigint, code: string): string {
   return ctx.cipher.lookupHash(`bnpl-code:${sessionId}:${code}`);
 }
 
-/** Issues a code (first or resent) and queues its SMS through the project's gateway, in the caller's tx. */
+/** Issues a code (first or resent) and queues its SMS (notify's outbox), in the caller's tx. */
 export async function sendCode(
   db: Queryable,
   ctx: AppContext,
@@ -41,11 +39,7 @@ export async function sendCode(
     [sessionId, codeHash(ctx, sessionId, code), new Date(Date.now() + CODE_TTL_MS)],
   );
   const text = `Код для оформления покупки частями: ${code}. Никому его не сообщайте.`;
-  const out = await db.query<{ id: bigint }>(
-    `INSERT INTO bnpl.sms_outbox (session_id, phone_enc, phone_masked, text_enc) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [sessionId, ctx.cipher.encrypt(phone), maskPhone(phone), ctx.cipher.encrypt(text)],
-  );
-  await enqueue(db, 'bnpl:send_sms', { id: out.rows[0]!.id }, { maxAttempts: 8 });
+  await sendSms(db, ctx, { module: 'bnpl', purpose: 'checkout_code', subjectId: sessionId, phone, text });
 }
 
 export type CodeCheck = 'ok' | 'wrong' | 'expired' | 'missing';
@@ -70,48 +64,4 @@ export async function checkCode(
   }
   await db.query(`UPDATE bnpl.sms_codes SET attempts = attempts + 1 WHERE session_id = $1`, [sessionId]);
   return 'wrong';
-}
-
-/** Job `bnpl:send_sms`: hands one queued message to the SMS gateway once. */
-export async function deliverSms(
-  ctx: AppContext,
-  id: string,
-  attempt: number,
-  maxAttempts: number,
-): Promise<void> {
-  const { rows } = await ctx.pool.query<{ status: string; phone_enc: string; text_enc: string }>(
-    `SELECT status, phone_enc, text_enc FROM bnpl.sms_outbox WHERE id = $1`,
-    [id],
-  );
-  const row = rows[0];
-  if (row?.status !== 'queued') return;
-  try {
-    const { gatewayId } = await smsGateway().send({
-      phone: ctx.cipher.decrypt(row.phone_enc),
-      text: ctx.cipher.decrypt(row.text_enc),
-    });
-    await ctx.pool.query(
-      `UPDATE bnpl.sms_outbox SET status = 'sent', gateway_id = $2, sent_at = now(), attempts = attempts + 1 WHERE id = $1`,
-      [id, gatewayId],
-    );
-  } catch (error) {
-    await ctx.pool.query(
-      `UPDATE bnpl.sms_outbox SET attempts = attempts + 1, last_error = $2, status = $3 WHERE id = $1`,
-      [id, (error as Error).message.slice(0, 500), attempt >= maxAttempts ? 'failed' : 'queued'],
-    );
-    throw error;
-  }
-}
-
-/** The latest SMS text of a session (decrypted), for tests and the demo CLI outside production. */
-export async function latestSmsText(
-  db: Queryable,
-  ctx: AppContext,
-  sessionId: bigint,
-): Promise<string | undefined> {
-  const { rows } = await db.query<{ text_enc: string }>(
-    `SELECT text_enc FROM bnpl.sms_outbox WHERE session_id = $1 ORDER BY id DESC LIMIT 1`,
-    [sessionId],
-  );
-  return rows[0] ? ctx.cipher.decrypt(rows[0].text_enc) : undefined;
 }

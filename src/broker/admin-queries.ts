@@ -283,3 +283,84 @@ export async function listPartners(db: Queryable): Promise<PartnerRow[]> {
       })),
   }));
 }
+
+export interface PartnerCardData {
+  partner: Omit<PartnerRow, 'points'>;
+  points: {
+    id: bigint;
+    code: string;
+    name: string;
+    kind: string;
+    active: boolean;
+    users: { code: string; name: string }[];
+  }[];
+  /** Every lender with this partner's route state per kind (null: no route). */
+  routes: {
+    lender: string;
+    lenderName: string;
+    lenderActive: boolean;
+    pos: boolean | null;
+    bnpl: boolean | null;
+  }[];
+}
+
+/** One partner with its points, their operators and form counts, and its routes to lenders. */
+export async function partnerCard(db: Queryable, id: bigint): Promise<PartnerCardData | undefined> {
+  const partner = await db.query<{
+    id: bigint;
+    guid: string;
+    name: string;
+    active: boolean;
+    offer_deadline_ms: number;
+    registry_url: string | null;
+    created_at: Date;
+  }>(
+    'SELECT id, guid, name, active, offer_deadline_ms, registry_url, created_at FROM broker.partners WHERE id = $1',
+    [id],
+  );
+  const p = partner.rows[0];
+  if (!p) return undefined;
+  const [points, routes] = await Promise.all([
+    db.query<{
+      id: bigint;
+      code: string;
+      name: string;
+      kind: string;
+      active: boolean;
+      users: { code: string; name: string }[];
+    }>(
+      `SELECT pt.id, pt.code, pt.name, pt.kind, pt.active,
+              coalesce((SELECT json_agg(json_build_object('code', u.code, 'name', u.name) ORDER BY u.code)
+                        FROM broker.point_users u WHERE u.point_id = pt.id), '[]') AS users
+       FROM broker.points pt WHERE pt.partner_id = $1 ORDER BY pt.code`,
+      [id],
+    ),
+    db.query<{ code: string; name: string; active: boolean; pos: boolean | null; bnpl: boolean | null }>(
+      `SELECT l.code, l.name, l.active,
+              bool_or(r.enabled) FILTER (WHERE r.kind = 'pos') AS pos,
+              bool_or(r.enabled) FILTER (WHERE r.kind = 'bnpl') AS bnpl
+       FROM broker.lenders l LEFT JOIN broker.routes r ON r.lender_id = l.id AND r.partner_id = $1
+       GROUP BY l.id ORDER BY l.code`,
+      [id],
+    ),
+  ]);
+  return {
+    partner: {
+      id: p.id,
+      guid: p.guid,
+      name: p.name,
+      active: p.active,
+      offerDeadlineMs: p.offer_deadline_ms,
+      registryUrl: p.registry_url,
+      createdAt: p.created_at,
+    },
+    points: points.rows,
+    routes: routes.rows.map((r) => ({
+      lender: r.code,
+      lenderName: r.name,
+      lenderActive: r.active,
+      pos: r.pos,
+      bnpl: r.bnpl,
+    })),
+  };
+}

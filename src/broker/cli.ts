@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { commandConfig } from '../cli/config.ts';
+import { recentSms } from '../notify/outbox.ts';
 import { newToken } from '../platform/crypto.ts';
 import { withTx } from '../platform/db/tx.ts';
 import { openRuntime } from '../platform/runtime.ts';
@@ -78,20 +79,12 @@ export function registerBrokerCommands(program: Command): void {
       if (config.mode === 'production') throw new Error('the SMS texts are shown outside production only');
       const runtime = await openRuntime(config);
       try {
-        const { rows } = await runtime.ctx.pool.query<{
-          id: bigint;
-          created_at: Date;
-          phone_masked: string;
-          status: string;
-          text_enc: string;
-        }>(
-          `SELECT id, created_at, phone_masked, status, text_enc FROM broker.sms_outbox ORDER BY id DESC LIMIT $1`,
-          [Number(o.last) || 10],
-        );
+        const rows = await recentSms(runtime.ctx.pool, runtime.ctx, {
+          module: 'broker',
+          limit: Number(o.last) || 10,
+        });
         for (const r of rows.reverse())
-          writeLine(
-            `${r.created_at.toISOString()} ${r.phone_masked} [${r.status}] ${runtime.ctx.cipher.decrypt(r.text_enc)}`,
-          );
+          writeLine(`${r.createdAt.toISOString()} ${r.phoneMasked} [${r.status}] ${r.text}`);
       } finally {
         await runtime.close();
       }

@@ -1,4 +1,5 @@
 import { enqueue } from '../jobs/queue.ts';
+import { sendSms } from '../notify/outbox.ts';
 import type { AppContext } from '../platform/context.ts';
 import { type Tx, withTx } from '../platform/db/tx.ts';
 import { bigintAsString } from '../platform/json.ts';
@@ -16,7 +17,6 @@ import {
 import { adapterFor, loadLender } from './lenders/registry.ts';
 import { fillTemplate, renderPdf } from './print-forms.ts';
 import { issueCode } from './sms/codes.ts';
-import { queueSms } from './sms/outbox.ts';
 
 export async function offerRef(ctx: AppContext, offerId: bigint | string) {
   const offer = await offerById(ctx.pool, offerId);
@@ -109,9 +109,9 @@ export async function prepareContract(
     );
     if (offer.signing_mode === 'sms') {
       const code = await issueCode(tx, ctx, offer.id, offer.guid);
-      await queueSms(tx, ctx, {
-        formId: form.id,
-        offerId: offer.id,
+      await sendSms(tx, ctx, {
+        module: 'broker',
+        subjectId: offer.id,
         purpose: 'signing_code',
         phone: ctx.cipher.decrypt(form.phone_enc),
         text: `Код подписания договора ${result.contract.number ?? ''}: ${code}. Никому не сообщайте код.`.replace(

@@ -13,7 +13,6 @@ import { cancelAtLenders, issueCredit } from './issue.ts';
 import { generateRegistries } from './registries.ts';
 import { checkOfferScans } from './scans.ts';
 import { notifySigned, refreshPayment } from './signing.ts';
-import { deliverSms } from './sms/outbox.ts';
 
 function field(payload: unknown, name: string): string {
   const value = (payload as Record<string, unknown> | null)?.[name];
@@ -21,7 +20,7 @@ function field(payload: unknown, name: string): string {
   return String(value);
 }
 
-/** The broker's background work: every call to a lender and every SMS goes through here. */
+/** The broker's background work: every call to a lender goes through here (SMS: notify:send_sms). */
 export function brokerJobs(ctx: AppContext): JobDefinition[] {
   return [
     {
@@ -93,10 +92,6 @@ export function brokerJobs(ctx: AppContext): JobDefinition[] {
         const date = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
         await generateRegistries(ctx, date);
       },
-    },
-    {
-      name: 'broker:send_sms',
-      handler: (p, { attempt, maxAttempts }) => deliverSms(ctx, field(p, 'id'), attempt, maxAttempts),
     },
   ];
 }

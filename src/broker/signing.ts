@@ -1,4 +1,5 @@
 import { enqueue } from '../jobs/queue.ts';
+import { countSms, maskPhone, sendSms } from '../notify/outbox.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { Queryable } from '../platform/db/pool.ts';
 import { withTx } from '../platform/db/tx.ts';
@@ -11,7 +12,6 @@ import { LenderUnavailable } from './lenders/adapter.ts';
 import { assertHasContract } from './offers.ts';
 import type { Partner } from './partners.ts';
 import { CODE_MAX_SENDS, checkCode, issueCode, sendsSoFar } from './sms/codes.ts';
-import { maskPhone, queueSms } from './sms/outbox.ts';
 
 /** Payment links may be sent this many times per offer. */
 export const LINK_MAX_SENDS = 3;
@@ -48,15 +48,14 @@ export async function sendSmsLink(ctx: AppContext, partner: Partner, formGuid: u
     assertSigningMode(offer, 'payment_link');
     assertAwaitingSignature(offer);
     if (!offer.payment_url) throw brokerError('broker.offer_state', 'кредитор не передал ссылку на оплату');
-    const { rows } = await tx.query<{ n: bigint }>(
-      `SELECT count(*) AS n FROM broker.sms_outbox WHERE offer_id = $1 AND purpose = 'payment_link'`,
-      [offer.id],
-    );
-    if (rows[0]!.n >= BigInt(LINK_MAX_SENDS))
+    if (
+      (await countSms(tx, { module: 'broker', subjectId: offer.id, purpose: 'payment_link' })) >=
+      LINK_MAX_SENDS
+    )
       throw brokerError('broker.resend_limit', 'превышено число попыток повторной отправки СМС');
-    await queueSms(tx, ctx, {
-      formId: form.id,
-      offerId: offer.id,
+    await sendSms(tx, ctx, {
+      module: 'broker',
+      subjectId: offer.id,
       purpose: 'payment_link',
       phone: ctx.cipher.decrypt(form.phone_enc),
       text: `Оплатите первый платёж по ссылке: ${offer.payment_url}`,
@@ -78,9 +77,9 @@ export async function resendSmsCode(
     if ((await sendsSoFar(tx, offer.id)) >= CODE_MAX_SENDS)
       throw brokerError('broker.resend_limit', 'превышено число попыток повторной отправки СМС');
     const code = await issueCode(tx, ctx, offer.id, offer.guid);
-    await queueSms(tx, ctx, {
-      formId: form.id,
-      offerId: offer.id,
+    await sendSms(tx, ctx, {
+      module: 'broker',
+      subjectId: offer.id,
       purpose: 'signing_code',
       phone: ctx.cipher.decrypt(form.phone_enc),
       text: `Код подписания договора: ${code}. Никому не сообщайте код.`,

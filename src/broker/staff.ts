@@ -43,7 +43,7 @@ export async function formOffers(db: Queryable, formGuid: string) {
 export async function smsLog(db: Queryable, limit = 100) {
   const { rows } = await db.query(
     `SELECT id, purpose, phone_masked, status, attempts, last_error, created_at, sent_at
-     FROM broker.sms_outbox ORDER BY id DESC LIMIT $1`,
+     FROM notify.sms_outbox WHERE module = 'broker' ORDER BY id DESC LIMIT $1`,
     [Math.min(limit, 1000)],
   );
   return rows;

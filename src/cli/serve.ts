@@ -6,18 +6,22 @@ import { allJobs } from '../jobs/registry.ts';
 import type { Config } from '../platform/config.ts';
 import { buildServer } from '../platform/http/server.ts';
 import { openRuntime } from '../platform/runtime.ts';
+import { forkHttpProcesses, isHttpProcess, serveHttpProcess } from './serve-cluster.ts';
 
 /**
  * `kopek serve`: every face on one port, background jobs in the same process (unless
  * KOPEK_JOBS=off), demo data on a fresh embedded database. SIGINT/SIGTERM stop it cleanly: stop
  * accepting, finish requests in flight, stop the jobs, close the pool, stop the embedded server.
+ * With KOPEK_HTTP_PROCESSES > 1 the faces are served by forked processes (serve-cluster.ts).
  */
 export async function serve(config: Config): Promise<void> {
+  if (isHttpProcess()) return serveHttpProcess(config);
   const runtime = await openRuntime(config);
   const { ctx } = runtime;
   const log = ctx.log;
   let worker: Worker | undefined;
   let stopCompanions: () => Promise<void> = async () => undefined;
+  let closeHttp: () => Promise<void> = async () => undefined;
   try {
     const shouldSeed =
       config.seedDemo === 'always' ||
@@ -36,11 +40,18 @@ export async function serve(config: Config): Promise<void> {
         log,
       });
     }
-    const app = await buildServer(ctx, FACES);
-    await app.listen({ host: config.host, port: config.port });
+    let port = config.port;
+    if (config.httpProcesses > 1) {
+      const processes = await forkHttpProcesses(config, runtime.databaseUrl, log);
+      closeHttp = processes.close;
+    } else {
+      const app = await buildServer(ctx, FACES);
+      await app.listen({ host: config.host, port: config.port });
+      closeHttp = () => app.close();
+      const address = app.server.address();
+      if (typeof address === 'object' && address) port = address.port;
+    }
     const scheme = config.tls ? 'https' : 'http';
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
     log.info(`Kopek is serving on ${scheme}://${config.host}:${port} — API docs at /docs`);
 
     let stopping = false;
@@ -56,7 +67,7 @@ export async function serve(config: Config): Promise<void> {
         process.exit(1);
       }, 20_000);
       force.unref();
-      await app.close();
+      await closeHttp();
       await stopCompanions();
       await worker?.stop();
       await runtime.close();
@@ -66,6 +77,7 @@ export async function serve(config: Config): Promise<void> {
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
   } catch (error) {
+    await closeHttp();
     await stopCompanions();
     await worker?.stop();
     await runtime.close();

@@ -1,6 +1,8 @@
 import { startBnplAcquiring } from '../bnpl/demo.ts';
 import { startDemoBanks } from '../broker/demo.ts';
+import { startLendingCardPayout } from '../lending/card-payout-demo.ts';
 import { startProcessingLink } from '../mymfo/payments/processing-link.ts';
+import { startSmsOperator } from '../notify/demo.ts';
 import type { AppContext } from '../platform/context.ts';
 import { startDemoSimulator } from '../processing/demo.ts';
 
@@ -20,6 +22,8 @@ const COMPANIONS: Companion[] = [
   { name: 'broker: demo banks', start: startDemoBanks },
   { name: 'mymfo: processing centre -> Payment/KOPEK of this server', start: startProcessingLink },
   { name: 'bnpl: acquiring simulator', start: startBnplAcquiring },
+  { name: 'notify: SMS operator simulator', start: startSmsOperator },
+  { name: 'lending: card payout simulator', start: startLendingCardPayout },
 ];
 
 export async function startDemoCompanions(ctx: AppContext): Promise<{ close(): Promise<void> }> {

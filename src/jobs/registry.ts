@@ -2,7 +2,7 @@ import { bnplJobs } from '../bnpl/jobs.ts';
 import { brokerJobs } from '../broker/jobs.ts';
 import { ledgerJobs } from '../ledger/jobs.ts';
 import { lendingJobs } from '../lending/jobs.ts';
-import { mymfoJobs } from '../mymfo/jobs.ts';
+import { notifyJobs } from '../notify/jobs.ts';
 import type { AppContext } from '../platform/context.ts';
 import { processingJobs } from '../processing/jobs.ts';
 import { walletJobs } from '../wallet/jobs.ts';
@@ -15,8 +15,8 @@ export function allJobs(ctx: AppContext): JobDefinition[] {
     ...processingJobs(ctx),
     ...lendingJobs(ctx),
     ...brokerJobs(ctx),
-    ...mymfoJobs(ctx),
     ...bnplJobs(ctx),
     ...walletJobs(ctx),
+    ...notifyJobs(ctx),
   ];
 }

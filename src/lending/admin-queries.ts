@@ -226,3 +226,42 @@ export async function paymentsOn(
   );
   return rows.map((r) => ({ service: r.service, payments: Number(r.n), amount: r.amount }));
 }
+
+export interface DealPayoutRow {
+  id: bigint;
+  purpose: 'issue' | 'refund';
+  method: string;
+  status: string;
+  amount: Kopecks;
+  cardToken: string | null;
+  ref: string | null;
+  error: string | null;
+}
+
+/** A deal's payouts (issue and refunds of money left on account), oldest first, for its card. */
+export async function dealPayouts(db: Queryable, dealId: bigint): Promise<DealPayoutRow[]> {
+  const { rows } = await db.query<{
+    id: bigint;
+    purpose: 'issue' | 'refund';
+    method: string;
+    status: string;
+    amount: bigint;
+    card_token: string | null;
+    external_ref: string | null;
+    error: string | null;
+  }>(
+    `SELECT id, purpose, method, status, amount, details->>'cardToken' AS card_token, external_ref, error
+       FROM lending.payouts WHERE deal_id = $1 ORDER BY id`,
+    [dealId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    purpose: r.purpose,
+    method: r.method,
+    status: r.status,
+    amount: r.amount,
+    cardToken: r.card_token,
+    ref: r.external_ref,
+    error: r.error,
+  }));
+}

@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { type Client, findClientByPhone } from '../lending/clients/repository.ts';
+import { sendSms } from '../notify/outbox.ts';
 import type { AppContext } from '../platform/context.ts';
 import { hashPassword, sha256Hex, verifyPassword } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db/pool.ts';
 import { withTx } from '../platform/db/tx.ts';
 import { AppError } from '../platform/errors.ts';
-import { queueClientSms } from './sms.ts';
 
 /** Wrong passes allowed per phone in a window before the login is locked for LOCK_MS. */
 export const MAX_FAILURES = 5;
@@ -138,8 +138,9 @@ async function sendNewPassword(
        ON CONFLICT (client_id) DO UPDATE SET phone = excluded.phone, pass_hash = excluded.pass_hash, created_at = now()`,
       [client.id, phone, passHash],
     );
-    await queueClientSms(tx, ctx, {
-      clientId: client.id,
+    await sendSms(tx, ctx, {
+      module: 'mymfo',
+      subjectId: client.id,
       purpose: 'cabinet_password',
       phone: client.phone,
       text: `Пароль для входа в личный кабинет: ${password}. Никому его не сообщайте.`,

@@ -23,6 +23,8 @@ export interface Config {
   dataDir: string;
   embeddedPgPort: number;
   dbPoolSize: number;
+  /** HTTP processes of `kopek serve` sharing the port (node:cluster); 1: the serving process itself. */
+  httpProcesses: number;
   logLevel: LogLevel;
   tls: { certFile: string; keyFile: string } | undefined;
   /** 32-byte key for personal data at rest; absent: generated into the data dir (not in production). */
@@ -50,6 +52,10 @@ export interface Config {
   walletAgentShards: number;
   /** Moneywall checkout: the card acquirer's base URL; absent: the simulator (development only). */
   bnplAcquiringUrl: string | undefined;
+  /** SMS operator's base URL (notify's HTTP adapter); absent: the in-process simulator. */
+  smsGatewayUrl: string | undefined;
+  /** Lending: the card payout service's base URL (issue and refund to a card); absent: the simulator (development only). */
+  lendingCardPayoutUrl: string | undefined;
   /**
    * The externally visible base URL (`https://pay.example.ru`, no trailing slash) absolute links
    * such as Moneywall's `frame_url` are built from, never the request's Host header. Absent:
@@ -131,6 +137,18 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
     name: 'BNPL_ACQUIRING_URL',
     default: '(simulator)',
     meaning: 'Moneywall checkout: base URL of the card acquirer; in development the loopback simulator',
+  },
+  {
+    name: 'SMS_GATEWAY_URL',
+    default: '(simulator)',
+    meaning:
+      'base URL of the SMS operator (POST /messages {phone, text} -> {id}); absent: the in-process simulator',
+  },
+  {
+    name: 'LENDING_CARD_PAYOUT_URL',
+    default: '(simulator)',
+    meaning:
+      'lending: base URL of the card payout service (issue and refund to a card); in development the loopback simulator',
   },
   {
     name: 'KOPEK_PUBLIC_URL',
@@ -250,6 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.KOPEK_DATA_DIR || './.data'),
     embeddedPgPort: integer(env, 'KOPEK_EMBEDDED_PG_PORT', 54329, 1024, 65535),
     dbPoolSize: integer(env, 'DB_POOL_SIZE', 20, 1, 500),
+    httpProcesses: integer(env, 'KOPEK_HTTP_PROCESSES', 1, 1, 64),
     logLevel: oneOf<LogLevel>(
       env,
       'LOG_LEVEL',
@@ -271,8 +290,13 @@ export function loadConfig(env: Env = process.env): Config {
     walletAgentLogin: env.WALLET_AGENT_LOGIN || 'wallet',
     walletAgentShards: integer(env, 'WALLET_AGENT_SHARDS', 1, 1, 64),
     bnplAcquiringUrl: httpUrl(env, 'BNPL_ACQUIRING_URL'),
+    smsGatewayUrl: httpUrl(env, 'SMS_GATEWAY_URL'),
+    lendingCardPayoutUrl: httpUrl(env, 'LENDING_CARD_PAYOUT_URL'),
     publicUrl: publicUrl(env),
   };
+  if (config.httpProcesses > 1 && mode === 'development')
+    // The demo's simulators are wired into the serving process only.
+    throw new ConfigError('KOPEK_HTTP_PROCESSES', 'more than 1 needs KOPEK_ENV=production or test');
   if (mode === 'production') {
     if (!config.dataKey) throw new ConfigError('KOPEK_DATA_KEY', 'is required when KOPEK_ENV=production');
     if (!config.sessionSecret)

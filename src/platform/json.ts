@@ -6,9 +6,29 @@ import { isSafeNumber, LosslessNumber, parse, stringify } from 'lossless-json';
  * are read losslessly and validated by their own parsers. Every other number is a plain number.
  */
 export function parseJson(text: string): unknown {
-  return parse(text, null, (literal: string) =>
-    isSafeNumber(literal) && !/[eE]/.test(literal) ? Number(literal) : literal,
+  return flattenStrings(
+    parse(text, null, (literal: string) =>
+      isSafeNumber(literal) && !/[eE]/.test(literal) ? Number(literal) : literal,
+    ),
   );
+}
+
+/**
+ * lossless-json builds each string a character at a time, which V8 keeps as a rope: one cons cell
+ * (~20 bytes) per character past the 12th, until something flattens it. A 36-character id held
+ * as a Map key cost ~800 bytes instead of ~60 (the soak bench found the lender simulator's
+ * applications growing so, docs/resilience.md). Reading a string as a number makes V8 flatten
+ * it in place, so every string of a parsed body is flat once, here.
+ */
+function flattenStrings(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (value.length > 12) Number(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) flattenStrings(item);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const key in value) flattenStrings((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }
 
 /** A number written to JSON exactly as given: `decimal("200.00")` is emitted as 200.00. */

@@ -1,11 +1,13 @@
 import { openAccount } from '../ledger/index.ts';
+import { BoundedCache } from '../platform/bounded-cache.ts';
 import type { Queryable } from '../platform/db/pool.ts';
 
 /**
  * Ledger accounts of the processing centre, by code. Ids never change once opened, so they are
- * remembered per database (keyed by the pool) to spare a query on every payment.
+ * remembered per database (keyed by the pool) to spare a query on every payment. There is one per
+ * (service, agent) pair, so each database keeps at most 100,000 (least recently used out).
  */
-const known = new WeakMap<object, Map<string, bigint>>();
+const known = new WeakMap<object, BoundedCache<string, bigint>>();
 
 async function accountId(
   scope: object,
@@ -15,7 +17,7 @@ async function accountId(
 ): Promise<bigint> {
   let codes = known.get(scope);
   if (!codes) {
-    codes = new Map();
+    codes = new BoundedCache({ maxEntries: 100_000 });
     known.set(scope, codes);
   }
   const cached = codes.get(code);

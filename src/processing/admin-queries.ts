@@ -171,3 +171,72 @@ export async function paymentsPerMinute(db: Queryable): Promise<{ minute: string
   );
   return rows.map((r) => ({ minute: r.minute, payments: Number(r.n) }));
 }
+
+/** One payment as the console's transaction card shows it (its exchanges: exchanges.ts). */
+export interface ProcessingPaymentDetail extends ProcessingPaymentRow {
+  agentId: bigint;
+  amountFrom: Kopecks;
+  commission: Kopecks;
+  agentTxnDate: string;
+  providerTxnId: string | null;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  statusAt: Date | null;
+  held: boolean;
+}
+
+export async function processingPaymentDetail(
+  db: Queryable,
+  id: bigint,
+): Promise<ProcessingPaymentDetail | undefined> {
+  const { rows } = await db.query<{
+    id: bigint;
+    agent_id: bigint;
+    login: string;
+    agent_txn_id: bigint;
+    service_id: string;
+    account: string;
+    amount_to: bigint;
+    amount_from: bigint;
+    commission: bigint;
+    agent_txn_date: string;
+    result: number;
+    final: boolean;
+    result_message: string;
+    provider_txn_id: string | null;
+    attempts: number;
+    next_attempt_at: Date | null;
+    created_at: Date;
+    status_at: Date | null;
+    held: boolean;
+  }>(
+    `SELECT p.id, p.agent_id, a.login, p.agent_txn_id, p.service_id, p.account, p.amount_to, p.amount_from, p.commission,
+       p.agent_txn_date, p.result, p.final, p.result_message, p.provider_txn_id, p.attempts, p.next_attempt_at,
+       p.created_at, p.status_at, p.hold_id IS NOT NULL AS held
+     FROM processing.payments p JOIN processing.agents a ON a.id = p.agent_id WHERE p.id = $1`,
+    [id],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    agentId: r.agent_id,
+    agent: r.login,
+    agentTxnId: r.agent_txn_id,
+    service: r.service_id,
+    account: r.account,
+    amount: r.amount_to,
+    amountFrom: r.amount_from,
+    commission: r.commission,
+    agentTxnDate: r.agent_txn_date,
+    result: r.result,
+    final: r.final,
+    message: r.result_message,
+    providerTxnId: r.provider_txn_id,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    createdAt: r.created_at,
+    statusAt: r.status_at,
+    held: r.held,
+  };
+}

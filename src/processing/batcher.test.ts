@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Batcher } from './batcher.ts';
+import { Batcher, KeyLocks } from './batcher.ts';
 
 function recorder(options: { failMany?: unknown; inFlight?: number; maxBatch?: number } = {}) {
   const calls: { kind: 'many' | 'single'; items: number[] }[] = [];
@@ -67,5 +67,53 @@ describe('Batcher', () => {
     const answers = await Promise.allSettled([1, 2].map((i) => batcher.submit(i)));
     assert.ok(answers.every((a) => a.status === 'rejected' && /connection lost/.test(String(a.reason))));
     assert.equal(calls.length, 1);
+  });
+});
+
+describe('Batcher with keys', () => {
+  it('running batches never share a key, across batchers sharing the locks; one key may fill a batch', async () => {
+    const locks = new KeyLocks();
+    const running = new Map<string, number>();
+    let overlap = false;
+    const calls: string[][] = [];
+    const make = (name: string) =>
+      new Batcher<{ agent: string; n: number }, string>({
+        many: async (items) => {
+          const agents = [...new Set(items.map((i) => i.agent))];
+          for (const a of agents) {
+            if (running.has(a)) overlap = true;
+            running.set(a, 1);
+          }
+          calls.push(items.map((i) => `${name}:${i.agent}${i.n}`));
+          await new Promise((r) => setTimeout(r, 5));
+          for (const a of agents) running.delete(a);
+          return items.map((i) => `${name}:${i.agent}${i.n}`);
+        },
+        single: async (item) => {
+          if (running.has(item.agent)) overlap = true;
+          running.set(item.agent, 1);
+          calls.push([`${name}:${item.agent}${item.n}`]);
+          await new Promise((r) => setTimeout(r, 5));
+          running.delete(item.agent);
+          return `${name}:${item.agent}${item.n}`;
+        },
+        oneByOne: () => false,
+        maxBatch: 4,
+        inFlight: 4,
+        key: (item) => item.agent,
+        locks,
+      });
+    const reserve = make('r');
+    const settle = make('s');
+    const agents = ['a', 'b', 'c', 'a', 'a', 'd', 'b', 'e', 'a', 'c', 'f', 'a'];
+    const answers = await Promise.all(
+      agents.flatMap((agent, n) => [reserve.submit({ agent, n }), settle.submit({ agent, n })]),
+    );
+    assert.equal(overlap, false, `no two running batches shared an agent: ${JSON.stringify(calls)}`);
+    assert.deepEqual(
+      answers,
+      agents.flatMap((agent, n) => [`r:${agent}${n}`, `s:${agent}${n}`]),
+    );
+    assert.equal(calls.flat().length, agents.length * 2);
   });
 });

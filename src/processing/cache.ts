@@ -1,3 +1,5 @@
+import { BoundedCache } from '../platform/bounded-cache.ts';
+
 /**
  * What every agent request reads and almost nothing changes, kept in memory per database (keyed by
  * the pool): the agent behind a token, and the catalogue's services. Entries live a few seconds
@@ -30,13 +32,16 @@ interface Entry<T> {
  * `undefined` are not kept.
  */
 export class ReadThrough<T> {
-  private readonly entries = new Map<string, Entry<T>>();
+  // Bounded, expired entries removed (src/platform/bounded-cache.ts).
+  private readonly entries: BoundedCache<string, Entry<T>>;
   private readonly loading = new Map<string, { generation: number; promise: Promise<T> }>();
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
-  ) {}
+    maxEntries = 10_000,
+  ) {
+    this.entries = new BoundedCache({ maxEntries, ttlMs });
+  }
 
   get(key: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
@@ -51,7 +56,6 @@ export class ReadThrough<T> {
         // A change made while loading may not be in the value: do not keep it. Nothing found
         // (an unknown token or service) is not kept either: creating it takes effect at once.
         if (started === generation && value !== undefined) {
-          if (this.entries.size >= this.maxEntries) this.entries.clear();
           this.entries.set(key, { value, generation: started, expires: Date.now() + this.ttlMs });
         }
         return value;

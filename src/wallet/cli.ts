@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { commandConfig } from '../cli/config.ts';
+import { smsTextById } from '../notify/outbox.ts';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import type { AppContext } from '../platform/context.ts';
 import { openRuntime } from '../platform/runtime.ts';
 import { latestCodeSms } from './codes.ts';
 import { verifyPerson } from './person.ts';
-import { smsText } from './sms.ts';
 import { normalizePhone } from './validation.ts';
 import { findWalletByPhone } from './wallets.ts';
 
@@ -54,7 +54,7 @@ export async function lastSmsCommand(
   const wallet = await findWalletByPhone(ctx.pool, normalizePhone(rawPhone));
   if (!wallet) throw new Error(`кошелек ${rawPhone} не найден`);
   const id = await latestCodeSms(ctx.pool, wallet.id, purpose);
-  const text = id === undefined ? undefined : await smsText(ctx.pool, ctx, id);
+  const text = id === undefined ? undefined : await smsTextById(ctx.pool, ctx, id);
   writeLine(text ?? `${wallet.phone}: SMS не отправлялось`);
 }
 

@@ -1,8 +1,8 @@
+import { sendSms } from '../notify/outbox.ts';
 import type { AppContext } from '../platform/context.ts';
 import { newOtp, safeEqual } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db/pool.ts';
 import { walletError } from './errors.ts';
-import { queueWalletSms } from './sms.ts';
 
 export type CodePurpose = 'activation' | 'password_reset';
 
@@ -38,7 +38,13 @@ export async function sendCode(
   );
   if (rows[0]!.sends > CODE_MAX_SENDS)
     throw walletError('too_many_codes', 'код отправлялся слишком много раз, обратитесь в поддержку');
-  const smsId = await queueWalletSms(db, ctx, wallet.phone, TEXTS[purpose](code));
+  const smsId = await sendSms(db, ctx, {
+    module: 'wallet',
+    purpose,
+    subjectId: wallet.id,
+    phone: wallet.phone,
+    text: TEXTS[purpose](code),
+  });
   await db.query(`UPDATE wallet.codes SET sms_id = $3 WHERE wallet_id = $1 AND purpose = $2`, [
     wallet.id,
     purpose,

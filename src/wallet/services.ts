@@ -1,3 +1,4 @@
+import { BoundedCache } from '../platform/bounded-cache.ts';
 import type { Queryable } from '../platform/db/pool.ts';
 import { findService, listServices, type Service, type ServiceField } from '../processing/catalog.ts';
 import { WALLET_CURRENCY } from './accounts.ts';
@@ -31,20 +32,21 @@ export async function walletServices(db: Queryable): Promise<Service[]> {
  * entry can delay a change on the wallet's screens by seconds, never let a payment through.
  */
 const CACHE_MS = 5_000;
-const cache = new WeakMap<object, Map<string, { service: Service | undefined; until: number }>>();
+export const MAX_CACHED_SERVICES = 1_000;
+// Boxed: "no such wallet service" is remembered too. Bounded, expired entries removed.
+const cache = new WeakMap<object, BoundedCache<string, { service: Service | undefined }>>();
 
 export async function walletService(db: Queryable, id: string): Promise<Service | undefined> {
   let byId = cache.get(db);
   if (!byId) {
-    byId = new Map();
+    byId = new BoundedCache({ maxEntries: MAX_CACHED_SERVICES, ttlMs: CACHE_MS });
     cache.set(db, byId);
   }
   const hit = byId.get(id);
-  if (hit && hit.until > Date.now()) return hit.service;
+  if (hit) return hit.service;
   const s = await findService(db, id);
   const service = s && isWalletService(s) ? s : undefined;
-  if (byId.size > 1_000) byId.clear();
-  byId.set(id, { service, until: Date.now() + CACHE_MS });
+  byId.set(id, { service });
   return service;
 }
 

@@ -1,3 +1,4 @@
+import { BoundedCache } from '../platform/bounded-cache.ts';
 import type { Wallet } from './wallets.ts';
 
 /**
@@ -5,23 +6,19 @@ import type { Wallet } from './wallets.ts';
  * looked its session up (a round trip per request, two per payment). An entry lives a few
  * seconds at most (never past the session's expiry), and this process forgets it at once on
  * logout and on every change of its wallet's state (activation, password reset, deletion); another
- * process of the same server sees such a change after at most the TTL.
+ * process of the same server sees such a change after at most the TTL. Bounded: at most
+ * MAX_ENTRIES sessions, expired ones removed (src/platform/bounded-cache.ts).
  */
 const TTL_MS = 5_000;
-const MAX_ENTRIES = 10_000;
-const sessions = new Map<string, { wallet: Wallet; until: number }>();
+export const MAX_SESSIONS = 10_000;
+const sessions = new BoundedCache<string, Wallet>({ maxEntries: MAX_SESSIONS, ttlMs: TTL_MS });
 
 export function cachedSession(tokenHash: string): Wallet | undefined {
-  const hit = sessions.get(tokenHash);
-  if (!hit) return undefined;
-  if (hit.until > Date.now()) return hit.wallet;
-  sessions.delete(tokenHash);
-  return undefined;
+  return sessions.get(tokenHash);
 }
 
 export function rememberSession(tokenHash: string, wallet: Wallet, expiresAt: Date): void {
-  if (sessions.size >= MAX_ENTRIES) sessions.delete(sessions.keys().next().value!);
-  sessions.set(tokenHash, { wallet, until: Math.min(Date.now() + TTL_MS, expiresAt.getTime()) });
+  sessions.set(tokenHash, wallet, expiresAt.getTime() - Date.now());
 }
 
 export function forgetSession(tokenHash: string): void {
@@ -29,5 +26,10 @@ export function forgetSession(tokenHash: string): void {
 }
 
 export function forgetWalletSessions(walletId: bigint): void {
-  for (const [k, v] of sessions) if (v.wallet.id === walletId) sessions.delete(k);
+  sessions.deleteWhere((wallet) => wallet.id === walletId);
+}
+
+/** Sessions held now (tests of the bound). */
+export function cachedSessionCount(): number {
+  return sessions.size;
 }

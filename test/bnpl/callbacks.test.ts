@@ -6,6 +6,7 @@ import { listCallbacks, SIGNATURE_HEADER, signBody } from '../../src/bnpl/callba
 import { DEMO_CALLBACK_SECRET } from '../../src/bnpl/demo.ts';
 import { bnplJobs } from '../../src/bnpl/jobs.ts';
 import { startWorker, type Worker } from '../../src/jobs/queue.ts';
+import { notifyJobs } from '../../src/notify/jobs.ts';
 import { type Harness, harness, payThroughFrame } from './harness.ts';
 
 /** Signed callbacks through the outbox job, retried with backoff until the merchant answers 200. */
@@ -38,7 +39,7 @@ describe('Moneywall callbacks', { timeout: 180_000 }, () => {
       connectionString: h.db.url,
       concurrency: 4,
       log: h.db.ctx.log,
-      jobs: bnplJobs(h.db.ctx),
+      jobs: [...bnplJobs(h.db.ctx), ...notifyJobs(h.db.ctx)],
     });
   });
   after(async () => {
@@ -83,7 +84,7 @@ describe('Moneywall callbacks', { timeout: 180_000 }, () => {
       ],
     );
     // The customer's code went out through the SMS job too.
-    const sms = await h.db.ctx.pool.query(`SELECT status FROM bnpl.sms_outbox`);
+    const sms = await h.db.ctx.pool.query(`SELECT status FROM notify.sms_outbox WHERE module = 'bnpl'`);
     assert.ok(sms.rows.every((r) => r.status === 'sent'));
   });
 });

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import axe from 'axe-core';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { latestSmsText } from '../../src/bnpl/sms.ts';
 import { moneywallDemoFace } from '../../src/faces/moneywall/demo-face.ts';
 import { moneywallFace } from '../../src/faces/moneywall/face.ts';
 import { moneywallFrameFace } from '../../src/faces/moneywall/frame-face.ts';
+import { latestSmsText } from '../../src/notify/outbox.ts';
 import type { FaceApp } from '../../src/platform/http/face.ts';
 import { buildServer } from '../../src/platform/http/server.ts';
 import { ROOT } from '../helpers/processes.ts';
@@ -103,7 +103,10 @@ describe('Moneywall frame in Chromium', { skip, timeout: 240_000 }, () => {
     await frame.getByRole('button', { name: 'Получить код по СМС' }).click();
     await frame.getByLabel('Код из СМС').waitFor();
     const { rows } = await h.db.ctx.pool.query(`SELECT id FROM bnpl.sessions ORDER BY id DESC LIMIT 1`);
-    const sms = await latestSmsText(h.db.ctx.pool, h.db.ctx, rows[0].id);
+    const sms = await latestSmsText(h.db.ctx.pool, h.db.ctx, {
+      module: 'bnpl',
+      subjectId: BigInt(rows[0].id),
+    });
     const code = /(\d{6})/.exec(sms ?? '')![1]!;
     await frame.getByLabel('Код из СМС').fill(code === '000000' ? '111111' : '000000');
     await frame.getByRole('button', { name: 'Подтвердить' }).click();

@@ -5,10 +5,10 @@ import {
   startAcquiringSimulator,
 } from '../../src/bnpl/acquiring-simulator/simulator.ts';
 import { bnplDemoSeeder, DEMO_MERCHANT_TOKEN } from '../../src/bnpl/demo.ts';
-import { latestSmsText } from '../../src/bnpl/sms.ts';
 import { moneywallFace } from '../../src/faces/moneywall/face.ts';
 import { moneywallFrameFace } from '../../src/faces/moneywall/frame-face.ts';
 import { lendingProductsSeeder } from '../../src/lending/products-demo.ts';
+import { latestSmsText } from '../../src/notify/outbox.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import type { FaceApp } from '../../src/platform/http/face.ts';
 import { buildServer } from '../../src/platform/http/server.ts';
@@ -186,7 +186,7 @@ export async function payThroughFrame(
   });
   if (customer.statusCode !== 303)
     throw new Error(`customer ${customer.statusCode}: ${customer.body.slice(0, 500)}`);
-  const sms = await latestSmsText(h.db.ctx.pool, h.db.ctx, sessionId);
+  const sms = await latestSmsText(h.db.ctx.pool, h.db.ctx, { module: 'bnpl', subjectId: sessionId });
   const code = /(\d{6})/.exec(sms ?? '')![1]!;
   const confirmed = await h.app.inject({ method: 'POST', url: `/frame/${token}/code`, ...form({ code }) });
   if (confirmed.statusCode !== 303) throw new Error(`code ${confirmed.statusCode}`);

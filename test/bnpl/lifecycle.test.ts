@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chargeDue, expireDue } from '../../src/bnpl/lifecycle.ts';
-import { latestSmsText } from '../../src/bnpl/sms.ts';
 import { verifyLedger } from '../../src/ledger/index.ts';
 import { getDeal, getSchedule } from '../../src/lending/deals/repository.ts';
 import { debtSummary } from '../../src/lending/debt/summary.ts';
+import { latestSmsText } from '../../src/notify/outbox.ts';
 import { type Harness, harness, init, initBody, payThroughFrame, refundReq, state } from './harness.ts';
 
 async function sessionRow(h: Harness, orderId: string) {
@@ -246,7 +246,9 @@ describe('Moneywall session lifecycle', { timeout: 240_000 }, () => {
       consent_personal_data: 'on',
       consent_asp: 'on',
     });
-    const code = /(\d{6})/.exec((await latestSmsText(h.db.ctx.pool, h.db.ctx, sessionId))!)![1]!;
+    const code = /(\d{6})/.exec(
+      (await latestSmsText(h.db.ctx.pool, h.db.ctx, { module: 'bnpl', subjectId: sessionId }))!,
+    )![1]!;
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) {
       const w = await post(`/frame/${token}/code`, { code: wrong });
@@ -259,7 +261,9 @@ describe('Moneywall session lifecycle', { timeout: 240_000 }, () => {
     ]);
     assert.ok(!String(stored.rows[0].code_hash).includes(code));
     await post(`/frame/${token}/resend`, {});
-    const fresh = /(\d{6})/.exec((await latestSmsText(h.db.ctx.pool, h.db.ctx, sessionId))!)![1]!;
+    const fresh = /(\d{6})/.exec(
+      (await latestSmsText(h.db.ctx.pool, h.db.ctx, { module: 'bnpl', subjectId: sessionId }))!,
+    )![1]!;
     const ok = await post(`/frame/${token}/code`, { code: fresh });
     assert.equal(ok.statusCode, 303);
     assert.equal((await sessionRow(h, 'life-code')).deal_id !== null, true);

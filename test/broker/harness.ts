@@ -9,6 +9,7 @@ import { setRoute, upsertLender, upsertPartner, upsertPoint } from '../../src/br
 import type { FieldMapping } from '../../src/broker/routing.ts';
 import { denimhubFace } from '../../src/faces/denimhub/face.ts';
 import { startWorker, type Worker } from '../../src/jobs/queue.ts';
+import { notifyJobs } from '../../src/notify/jobs.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import type { FaceApp } from '../../src/platform/http/face.ts';
 import { buildServer } from '../../src/platform/http/server.ts';
@@ -187,7 +188,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     connectionString: db.url,
     concurrency: 8,
     log: db.ctx.log,
-    jobs: brokerJobs(db.ctx),
+    jobs: [...brokerJobs(db.ctx), ...notifyJobs(db.ctx)],
   });
   const app = await buildServer(db.ctx, [denimhubFace]);
   return {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setRoute, upsertLender } from '../../src/broker/partners.ts';
 import { clearRouteCache } from '../../src/broker/routing.ts';
-import { latestSms } from '../../src/broker/sms/outbox.ts';
 import { upsertClient } from '../../src/lending/clients/repository.ts';
 import { getDeal } from '../../src/lending/deals/repository.ts';
 import { lendingProductsSeeder } from '../../src/lending/products-demo.ts';
+import { latestSmsText } from '../../src/notify/outbox.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import { type Harness, POS_PRODUCT, posForm, startHarness } from './harness.ts';
 
@@ -147,7 +147,11 @@ describe('broker: the in-house lender (the MFO)', () => {
       await h.db.ctx.pool.query<{ id: bigint }>(`SELECT id FROM broker.offers WHERE guid = $1`, [mfo.guid])
     ).rows[0]!.id;
     const sms = await h.waitFor('signing code', () =>
-      latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code'),
+      latestSmsText(h.db.ctx.pool, h.db.ctx, {
+        module: 'broker',
+        subjectId: offerId,
+        purpose: 'signing_code',
+      }),
     );
     const code = /: (\d{6})\./.exec(sms)![1]!;
     assert.equal((await h.call('check_sms_code', { ...ref, code })).status, 'success');
@@ -295,7 +299,11 @@ describe('broker: the in-house lender (the MFO)', () => {
       await h.db.ctx.pool.query<{ id: bigint }>(`SELECT id FROM broker.offers WHERE guid = $1`, [bank.guid])
     ).rows[0]!.id;
     const sms = await h.waitFor('signing code', () =>
-      latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code'),
+      latestSmsText(h.db.ctx.pool, h.db.ctx, {
+        module: 'broker',
+        subjectId: offerId,
+        purpose: 'signing_code',
+      }),
     );
     assert.equal(
       (await h.call('check_sms_code', { ...ref, code: /: (\d{6})\./.exec(sms)![1]! })).status,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { latestSms } from '../../src/broker/sms/outbox.ts';
+import { latestSmsText } from '../../src/notify/outbox.ts';
 import {
   bnplForm,
   type Harness,
@@ -164,12 +164,20 @@ describe('broker journeys through three lenders', () => {
       await h.db.ctx.pool.query<{ id: bigint }>(`SELECT id FROM broker.offers WHERE guid = $1`, [chosen.guid])
     ).rows[0]!.id;
     const firstSms = await h.waitFor('first code', () =>
-      latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code'),
+      latestSmsText(h.db.ctx.pool, h.db.ctx, {
+        module: 'broker',
+        subjectId: offerId,
+        purpose: 'signing_code',
+      }),
     );
     const firstCode = /: (\d{6})\./.exec(firstSms)![1]!;
     assert.equal((await h.call('resend_sms_code', ref)).status, 'success');
     const secondSms = await h.waitFor('second code', async () => {
-      const t = await latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code');
+      const t = await latestSmsText(h.db.ctx.pool, h.db.ctx, {
+        module: 'broker',
+        subjectId: offerId,
+        purpose: 'signing_code',
+      });
       return t !== firstSms ? t : undefined;
     });
     const code = /: (\d{6})\./.exec(secondSms)![1]!;

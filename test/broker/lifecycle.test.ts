@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { latestSms } from '../../src/broker/sms/outbox.ts';
+import { latestSmsText } from '../../src/notify/outbox.ts';
 import { bnplForm, type Harness, POS_PRODUCT, posForm, startHarness } from './harness.ts';
 
 /**
@@ -131,7 +131,13 @@ describe('broker form lifecycle', () => {
         ref.offer_guid,
       ])
     ).rows[0]!.id;
-    const sms = await h.waitFor('code', () => latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code'));
+    const sms = await h.waitFor('code', () =>
+      latestSmsText(h.db.ctx.pool, h.db.ctx, {
+        module: 'broker',
+        subjectId: offerId,
+        purpose: 'signing_code',
+      }),
+    );
     const code = /: (\d{6})\./.exec(sms)![1]!;
     const wrong = code === '999999' ? '888888' : '999999';
     for (let i = 0; i < 5; i++)
@@ -194,7 +200,13 @@ describe('broker form lifecycle', () => {
       ])
     ).rows[0]!.id;
     const code = /: (\d{6})\./.exec(
-      await h.waitFor('code', () => latestSms(h.db.ctx.pool, h.db.ctx, offerId, 'signing_code')),
+      await h.waitFor('code', () =>
+        latestSmsText(h.db.ctx.pool, h.db.ctx, {
+          module: 'broker',
+          subjectId: offerId,
+          purpose: 'signing_code',
+        }),
+      ),
     )![1]!;
     assert.equal((await h.call('check_sms_code', { ...ref, code })).status, 'success');
     // A scan under check (as the job leaves it while the lender answers).

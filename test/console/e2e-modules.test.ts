@@ -325,6 +325,29 @@ describe('operator console: module screens in Chromium', {
     await page.close();
   });
 
+  it('draws the period charts on the dashboard: issues and repayments per day, the broker funnel', async () => {
+    // Widgets are cached for a minute: start from figures that include the first test's deal.
+    await db.ctx.pool.query('DELETE FROM staff.dashboard_cache');
+    const page = await browser.context.newPage();
+    await signInPage(page, base, 'admin');
+    const chart = (id: string) => page.locator(`[data-widget="${id}"]`);
+    for (const id of [
+      'lending.issued_volume_by_day',
+      'lending.issued_count_by_day',
+      'lending.collections_by_day',
+    ])
+      await chart(id).locator('svg.recharts-surface').first().waitFor();
+    await chart('broker.funnel').locator('svg.recharts-surface').first().waitFor();
+    // The deal issued and paid today in the first test: one non-empty bar in each day chart.
+    assert.equal(await chart('lending.issued_volume_by_day').locator('path.recharts-rectangle').count(), 1);
+    assert.equal(await chart('lending.collections_by_day').locator('path.recharts-rectangle').count(), 1);
+    // No processing payment yet: no turnover chart.
+    assert.equal(await page.locator('[data-widget^="processing.turnover_by_agent"]').count(), 0);
+    await checkAccessibility(page, 'dashboard charts');
+    await screenshot(page, 'dashboard-charts');
+    await page.close();
+  });
+
   it('ran under the Content Security Policy without violations', () => {
     assert.deepEqual(
       browser.consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e)),

@@ -85,8 +85,8 @@ describe('admin API: module screens', () => {
       );
       registryId = reg.rows[0]!.id;
       await tx.query(
-        `INSERT INTO mymfo.sms_outbox (client_id, purpose, phone_enc, phone_masked, text_enc)
-         VALUES ($1, 'cabinet_password', $2, '+7 *** ***-12-34', $3)`,
+        `INSERT INTO notify.sms_outbox (module, subject_id, purpose, phone_enc, phone_masked, text_enc)
+         VALUES ('mymfo', $1, 'cabinet_password', $2, '+7 *** ***-12-34', $3)`,
         [deal.clientId, db.ctx.cipher.encrypt(PHONE), db.ctx.cipher.encrypt('пароль 123456')],
       );
     });
@@ -266,8 +266,19 @@ describe('admin API: module screens', () => {
     assert.equal(res.statusCode, 200);
     const { items } = res.json();
     assert.equal(items.length, 1);
-    assert.equal(items[0].outbox, 'mymfo');
+    assert.equal(items[0].module, 'mymfo');
+    assert.equal(items[0].outbox, 'mymfo', 'the old field stays');
     assert.ok(!res.body.includes('123456') && !res.body.includes('5551234'));
+    // One list filtered by module (the old `outbox` parameter still works), and its CSV.
+    assert.equal((await get(admin, '/messages/sms?module=mymfo')).json().total, 1);
+    assert.equal((await get(admin, '/messages/sms?module=broker')).json().total, 0);
+    assert.equal((await get(admin, '/messages/sms?outbox=bnpl')).json().total, 0);
+    assert.equal((await get(admin, '/messages/sms?module=sms')).statusCode, 422);
+    const csv = await get(admin, '/messages/sms.csv?module=mymfo');
+    assert.equal(csv.statusCode, 200);
+    // A cell starting with + is quoted against spreadsheet formulas.
+    assert.match(csv.body, /mymfo;cabinet_password;'\+7 \*\*\* \*\*\*-12-34;queued;0;/);
+    assert.ok(!csv.body.includes('123456'), 'no texts in the CSV');
     const accountant = await signIn(app, 'accountant');
     assert.equal((await get(accountant, '/messages/sms')).statusCode, 403);
   });

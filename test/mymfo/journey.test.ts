@@ -9,7 +9,7 @@ import { addDays, todayMoscow } from '../../src/lending/dates.ts';
 import { decideDeal } from '../../src/lending/deals/decisions.ts';
 import { getDeal } from '../../src/lending/deals/repository.ts';
 import { cabinetPass } from '../../src/mymfo/cabinet.ts';
-import { deliverClientSms, latestClientSms } from '../../src/mymfo/sms.ts';
+import { deliverSms, latestSmsText } from '../../src/notify/outbox.ts';
 import { sha256Hex } from '../../src/platform/crypto.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import { BASE, basic, type MymfoWorld, mymfoWorld, SITE } from './helpers.ts';
@@ -65,10 +65,12 @@ describe('mymfo face: the personal cabinet journey', () => {
     // 2. client: password by SMS, then login
     assert.equal(xml.parse((await get(`/client/?phone=${phone}`)).body).response.status, '11');
     const { rows } = await w.ctx.pool.query<{ id: bigint }>(
-      `SELECT id FROM mymfo.sms_outbox ORDER BY id DESC LIMIT 1`,
+      `SELECT id FROM notify.sms_outbox WHERE module = 'mymfo' ORDER BY id DESC LIMIT 1`,
     );
-    await deliverClientSms(w.ctx, String(rows[0]!.id), 1, 8);
-    const password = /: (\S+)\./.exec((await latestClientSms(w.ctx.pool, w.ctx, deal.clientId)) ?? '')![1]!;
+    await deliverSms(w.ctx, String(rows[0]!.id), 1, 8);
+    const password = /: (\S+)\./.exec(
+      (await latestSmsText(w.ctx.pool, w.ctx, { module: 'mymfo', subjectId: deal.clientId })) ?? '',
+    )![1]!;
     const login = xml.parse(
       (await get(`/client/?phone=${phone}&pass=${cabinetPass(phone, password)}`)).body,
     ).response;

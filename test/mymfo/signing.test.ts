@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type SimulatedSmsGateway, smsGateway } from '../../src/broker/sms/gateway.ts';
 import { mymfoFace } from '../../src/faces/mymfo/face.ts';
 import { createApplication } from '../../src/lending/deals/applications.ts';
 import { decideDeal } from '../../src/lending/deals/decisions.ts';
@@ -10,7 +9,8 @@ import { lendingProductsSeeder } from '../../src/lending/products-demo.ts';
 import { clientCode } from '../../src/mymfo/codes.ts';
 import { addCredential } from '../../src/mymfo/credentials.ts';
 import { reviewValue } from '../../src/mymfo/signing/codes.ts';
-import { deliverClientSms, latestClientSms } from '../../src/mymfo/sms.ts';
+import { type SimulatedSmsGateway, smsGateway } from '../../src/notify/gateway.ts';
+import { deliverSms, latestSmsText } from '../../src/notify/outbox.ts';
 import { CLI_ACTOR } from '../../src/platform/audit.ts';
 import type { AppContext } from '../../src/platform/context.ts';
 import { sha256Hex } from '../../src/platform/crypto.ts';
@@ -88,7 +88,7 @@ async function get(url: string, headers: Record<string, string> = {}, via: FaceA
 
 /** Asks for a code the document's way (answered in `Code`) or, with `via: smsApp`, by Kopek's SMS. */
 async function requestCode(deal: ApprovedDeal, via: FaceApp = app): Promise<string> {
-  const before = await latestClientSms(ctx.pool, ctx, deal.clientId);
+  const before = await latestSmsText(ctx.pool, ctx, { module: 'mymfo', subjectId: deal.clientId });
   const res = await get(`/dealsign/code/${deal.passport}/${deal.number}`, {}, via);
   assert.equal(res.statusCode, 200);
   const body = res.json();
@@ -101,7 +101,7 @@ async function requestCode(deal: ApprovedDeal, via: FaceApp = app): Promise<stri
       СообщениеОбОшибке: '',
     },
   );
-  const sms = await latestClientSms(ctx.pool, ctx, deal.clientId);
+  const sms = await latestSmsText(ctx.pool, ctx, { module: 'mymfo', subjectId: deal.clientId });
   if (via === app) {
     assert.equal(sms, before, 'the site sends the SMS itself');
     return body.Code;
@@ -206,11 +206,11 @@ describe('dealsign/code', () => {
 
     // The job `mymfo:send_sms` hands it to the SMS gateway (the simulator here).
     const queued = await ctx.pool.query<{ id: bigint }>(
-      `SELECT id FROM mymfo.sms_outbox WHERE client_id = $1 AND purpose = 'signing_code'`,
+      `SELECT id FROM notify.sms_outbox WHERE module = 'mymfo' AND subject_id = $1 AND purpose = 'signing_code'`,
       [deal.clientId],
     );
     assert.equal(queued.rowCount, 1);
-    await deliverClientSms(ctx, String(queued.rows[0]!.id), 1, 8);
+    await deliverSms(ctx, String(queued.rows[0]!.id), 1, 8);
     const sent = (smsGateway() as SimulatedSmsGateway).sent.at(-1);
     assert.equal(sent?.phone, deal.phone);
     assert.ok(sent?.text.includes(code));
@@ -247,7 +247,10 @@ describe('dealsign/code', () => {
       notApproved.json().СообщениеОбОшибке,
       'договор в статусе «Новый» не может быть подписан: подписать можно только одобренную заявку',
     );
-    assert.equal(await latestClientSms(ctx.pool, ctx, fresh.clientId), undefined);
+    assert.equal(
+      await latestSmsText(ctx.pool, ctx, { module: 'mymfo', subjectId: fresh.clientId }),
+      undefined,
+    );
   });
 });
 

@@ -9,7 +9,7 @@ import { getDeal } from '../../src/lending/deals/repository.ts';
 import { debtSummary } from '../../src/lending/debt/summary.ts';
 import { cabinetPass } from '../../src/mymfo/cabinet.ts';
 import { DEMO_CABINET, seedCabinetDemo } from '../../src/mymfo/demo-clients.ts';
-import { deliverClientSms, latestClientSms } from '../../src/mymfo/sms.ts';
+import { deliverSms, latestSmsText } from '../../src/notify/outbox.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import { buildServer } from '../../src/platform/http/server.ts';
 import { createLogger } from '../../src/platform/logging.ts';
@@ -107,12 +107,12 @@ describe('mymfo face: site services', () => {
       });
       assert.equal(xml.parse(again.body).response.status, '1', 'no second SMS within a minute');
       const { rows } = await w.ctx.pool.query<{ id: bigint }>(
-        `SELECT id FROM mymfo.sms_outbox WHERE client_id = $1`,
+        `SELECT id FROM notify.sms_outbox WHERE module = 'mymfo' AND subject_id = $1`,
         [clientId],
       );
       assert.equal(rows.length, 1);
-      await deliverClientSms(w.ctx, String(rows[0]!.id), 1, 8);
-      const text = await latestClientSms(w.ctx.pool, w.ctx, clientId);
+      await deliverSms(w.ctx, String(rows[0]!.id), 1, 8);
+      const text = await latestSmsText(w.ctx.pool, w.ctx, { module: 'mymfo', subjectId: clientId });
       const password = /: (\S+)\./.exec(text ?? '')?.[1];
       assert.ok(password, text);
       const old = cabinetPass(DEMO_CABINET.phone, DEMO_CABINET.password);
@@ -567,7 +567,10 @@ describe('mymfo face: site services', () => {
     );
     const statuses = replies.map((r) => xml.parse(r.body).response.status).sort();
     assert.deepEqual(statuses, ['1', '1', '1', '1', '11']);
-    const { rows } = await w.ctx.pool.query(`SELECT 1 FROM mymfo.sms_outbox WHERE client_id = $1`, [id]);
+    const { rows } = await w.ctx.pool.query(
+      `SELECT 1 FROM notify.sms_outbox WHERE module = 'mymfo' AND subject_id = $1`,
+      [id],
+    );
     assert.equal(rows.length, 1);
   });
 

@@ -1,4 +1,5 @@
 import { walletFace } from '../../src/faces/wallet/face.ts';
+import { smsTextById } from '../../src/notify/outbox.ts';
 import type { AppContext } from '../../src/platform/context.ts';
 import { hashPassword } from '../../src/platform/crypto.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
@@ -11,7 +12,6 @@ import { readSimulatorConfig } from '../../src/processing/simulator/behaviour.ts
 import { type Simulator, startSimulator } from '../../src/processing/simulator/server.ts';
 import { latestCodeSms } from '../../src/wallet/codes.ts';
 import { ensureWalletAgents } from '../../src/wallet/demo.ts';
-import { smsText } from '../../src/wallet/sms.ts';
 import { insertWallet, type Wallet } from '../../src/wallet/wallets.ts';
 import { type TestDatabase, testDatabase } from '../helpers/db.ts';
 
@@ -117,7 +117,7 @@ export async function lastCode(
 ): Promise<string> {
   const id = await latestCodeSms(ctx.pool, walletId, purpose);
   if (id === undefined) throw new Error('no SMS');
-  const text = (await smsText(ctx.pool, ctx, id)) ?? '';
+  const text = (await smsTextById(ctx.pool, ctx, id)) ?? '';
   const m = /(\d{6})/.exec(text);
   if (!m) throw new Error(`no code in «${text}»`);
   return m[1]!;

@@ -15,7 +15,10 @@ import type {
   IssueBody,
   PartnerList,
   ProcessingPaymentItem,
+  ProductCreateBody,
   ProductItem,
+  ProductPatchBody,
+  RefundBody,
   RegistryItem,
   RepayBody,
   ServiceList,
@@ -39,7 +42,9 @@ export type {
   FormItem,
   PartnerList,
   ProcessingPaymentItem,
+  ProductCreateBody,
   ProductItem,
+  ProductPatchBody,
   RegistryItem,
   ServiceList,
   SmsItem,
@@ -67,6 +72,8 @@ export const modulesApi = {
     request<DealCard>('POST', `/lending/deals/${enc(number)}/decision`, body),
   issue: (number: string, body: IssueBody) =>
     request<DealCard>('POST', `/lending/deals/${enc(number)}/issue`, body),
+  refund: (number: string, body: RefundBody) =>
+    request<DealCard>('POST', `/lending/deals/${enc(number)}/refund`, body),
   repay: (number: string, body: RepayBody) =>
     request<DealCard>('POST', `/lending/deals/${enc(number)}/payments`, body),
   reverse: (number: string, payment: string, reason: string) =>
@@ -88,6 +95,9 @@ export const modulesApi = {
   rejectWallet: (id: string, reason: string) =>
     request<{ id: string; kyc: string }>('POST', `/wallet/wallets/${enc(id)}/reject`, { reason }),
   products: () => request<{ items: ProductItem[] }>('GET', '/lending/products'),
+  createProduct: (body: ProductCreateBody) => request<ProductItem>('POST', '/lending/products', body),
+  updateProduct: (code: string, body: ProductPatchBody) =>
+    request<ProductItem>('PATCH', `/lending/products/${enc(code)}`, body),
   runCob: (date: string) => request<CobResult>('POST', '/lending/cob', { date }),
   bnplSession: (id: string) => request<BnplSessionCard>('GET', `/bnpl/sessions/${enc(id)}`),
   resendCallback: (session: string, callback: string) =>

@@ -1,4 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
+import { brokerWalletEn, brokerWalletRu } from './i18n-broker-wallet.ts';
 import { modulesEn, modulesRu } from './i18n-modules.ts';
 
 export type Locale = 'ru' | 'en';
@@ -95,6 +96,7 @@ const ru = {
   'staff.passwordSet': 'Пароль изменён, сессии сотрудника закрыты',
   'staff.permissions': 'Права роли',
   ...modulesRu,
+  ...brokerWalletRu,
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -191,6 +193,7 @@ const en: Record<MessageKey, string> = {
   'staff.passwordSet': 'Password changed, the user’s sessions are closed',
   'staff.permissions': 'Role permissions',
   ...modulesEn,
+  ...brokerWalletEn,
 };
 
 const MESSAGES: Record<Locale, Record<MessageKey, string>> = { ru, en };

@@ -15,12 +15,16 @@ import { CallbacksPage } from './pages/modules/CallbacksPage.tsx';
 import { ClientCardPage } from './pages/modules/ClientCardPage.tsx';
 import { DealCardPage } from './pages/modules/DealCardPage.tsx';
 import { DealsPage } from './pages/modules/DealsPage.tsx';
+import { PartnerCardPage } from './pages/modules/PartnerCardPage.tsx';
 import { PartnersPage } from './pages/modules/PartnersPage.tsx';
+import { ProcessingPaymentCardPage } from './pages/modules/ProcessingPaymentCardPage.tsx';
 import { ProcessingPaymentsPage } from './pages/modules/ProcessingPaymentsPage.tsx';
 import { ProductsPage } from './pages/modules/ProductsPage.tsx';
 import { RegistriesPage } from './pages/modules/RegistriesPage.tsx';
 import { ServicesPage } from './pages/modules/ServicesPage.tsx';
 import { SmsPage } from './pages/modules/SmsPage.tsx';
+import { WalletCardPage } from './pages/modules/WalletCardPage.tsx';
+import { WalletPaymentsPage } from './pages/modules/WalletPaymentsPage.tsx';
 import { WalletsPage } from './pages/modules/WalletsPage.tsx';
 import { WebhooksPage } from './pages/modules/WebhooksPage.tsx';
 import { StaffPage } from './pages/StaffPage.tsx';
@@ -53,6 +57,7 @@ export const SCREENS: Screen[] = [
     element: <ProcessingPaymentsPage />,
     nav: 'nav.processingPayments',
   },
+  { path: '/processing/payments/:id', permission: 'processing.read', element: <ProcessingPaymentCardPage /> },
   {
     path: '/processing/services',
     permission: 'processing.read',
@@ -62,6 +67,7 @@ export const SCREENS: Screen[] = [
   { path: '/broker/forms', permission: 'broker.read', element: <BrokerFormsPage />, nav: 'nav.brokerForms' },
   { path: '/broker/forms/:id', permission: 'broker.read', element: <BrokerFormPage /> },
   { path: '/broker/partners', permission: 'broker.read', element: <PartnersPage />, nav: 'nav.partners' },
+  { path: '/broker/partners/:id', permission: 'broker.read', element: <PartnerCardPage /> },
   {
     path: '/broker/registries',
     permission: 'broker.read',
@@ -69,6 +75,13 @@ export const SCREENS: Screen[] = [
     nav: 'nav.registries',
   },
   { path: '/wallet/wallets', permission: 'wallet.read', element: <WalletsPage />, nav: 'nav.wallets' },
+  { path: '/wallet/wallets/:id', permission: 'wallet.read', element: <WalletCardPage /> },
+  {
+    path: '/wallet/payments',
+    permission: 'wallet.read',
+    element: <WalletPaymentsPage />,
+    nav: 'nav.walletPayments',
+  },
   { path: '/bnpl/sessions', permission: 'bnpl.read', element: <BnplSessionsPage />, nav: 'nav.bnpl' },
   { path: '/bnpl/sessions/:id', permission: 'bnpl.read', element: <BnplSessionPage /> },
   {

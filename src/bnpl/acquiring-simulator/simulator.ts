@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BoundedCache } from '../../platform/bounded-cache.ts';
 
 /**
  * A card acquirer on loopback for the demo and the tests, speaking the protocol of
@@ -19,14 +20,18 @@ interface SimPayment {
   error?: string;
 }
 
+export const MAX_PAYMENTS = 20_000;
+
 export interface AcquiringSimulator {
   url: string;
   close(): Promise<void>;
 }
 
 export async function startAcquiringSimulator(port = 0, host = '127.0.0.1'): Promise<AcquiringSimulator> {
-  const payments = new Map<string, SimPayment>();
-  const byReference = new Map<string, string>();
+  // Bounded (it runs inside `kopek serve` in development as long as the server does): the latest
+  // payments, least recently used out.
+  const payments = new BoundedCache<string, SimPayment>({ maxEntries: MAX_PAYMENTS });
+  const byReference = new BoundedCache<string, string>({ maxEntries: MAX_PAYMENTS });
   let base = '';
 
   const server = createServer((req, res) => {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
+import { BoundedCache } from '../../platform/bounded-cache.ts';
 import { parseJson, stringifyJson } from '../../platform/json.ts';
 import { verifySignature } from '../lenders/signing.ts';
 
@@ -62,11 +63,20 @@ interface Application {
   checkedScans: Set<string>;
 }
 
+/**
+ * What a simulator remembers. It runs inside `kopek serve` in development for as long as the
+ * server does (src/demo/companions.ts), so its memory is bounded: the latest calls (for tests),
+ * and the latest applications (least recently used out), like a bank archiving old ones. The soak
+ * bench found the unbounded versions growing by every form's full body (docs/resilience.md).
+ */
+export const MAX_CALLS = 100;
+export const MAX_APPLICATIONS = 10_000;
+
 export interface LenderSimulator {
   url: string;
-  /** Every call received: operation and parsed body, oldest first. */
+  /** The latest calls received (MAX_CALLS unless told): operation and parsed body, oldest first. */
   calls: { op: string; body: Record<string, unknown> }[];
-  applications: Map<string, Application>;
+  applications: BoundedCache<string, Application>;
   config: SimulatorConfig;
   pay(applicationId: string): boolean;
   close(): Promise<void>;
@@ -84,8 +94,12 @@ const FONT = path.join(
   'DejaVuSans.ttf',
 );
 
-export async function startLenderSimulator(config: SimulatorConfig, port = 0): Promise<LenderSimulator> {
-  const applications = new Map<string, Application>();
+export async function startLenderSimulator(
+  config: SimulatorConfig,
+  port = 0,
+  limits = { calls: MAX_CALLS, applications: MAX_APPLICATIONS },
+): Promise<LenderSimulator> {
+  const applications = new BoundedCache<string, Application>({ maxEntries: limits.applications });
   const calls: LenderSimulator['calls'] = [];
   const pay = (id: string): boolean => {
     const app = applications.get(id);
@@ -118,6 +132,7 @@ export async function startLenderSimulator(config: SimulatorConfig, port = 0): P
     const body = parseJson(raw) as Record<string, unknown>;
     const op = url.pathname.replace(/^\//, '');
     calls.push({ op, body });
+    if (calls.length > limits.calls) calls.splice(0, calls.length - limits.calls);
     const app = applications.get(String(body.application_id));
     switch (op) {
       case 'score':

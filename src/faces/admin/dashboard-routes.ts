@@ -18,7 +18,13 @@ export function dashboardRoutes(app: FaceApp, ctx: AppContext): void {
         tags: ['dashboard'],
         querystring: Type.Object(
           {
-            days: Type.Optional(Type.String({ pattern: '^([1-9]|[1-8][0-9]|90)$' })),
+            days: Type.Optional(
+              Type.String({
+                pattern: '^([1-9]|[1-8][0-9]|90)$',
+                description:
+                  'период графиков: последние N дней по Москве, сегодня включительно (выдачи и поступления по дням, оборот агентов, воронка брокера, BNPL); по умолчанию 30',
+              }),
+            ),
             refresh: Type.Optional(
               Type.Literal('1', { description: 'recompute now instead of the cached widgets' }),
             ),

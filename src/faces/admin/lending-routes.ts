@@ -1,19 +1,23 @@
-import { Type } from '@sinclair/typebox';
-import { DEAL_SORTS, type DealListRow, searchDeals } from '../../lending/admin-queries.ts';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { DEAL_SORTS, type DealListRow, dealPayouts, searchDeals } from '../../lending/admin-queries.ts';
 import { getClient } from '../../lending/clients/repository.ts';
 import { decideDeal } from '../../lending/deals/decisions.ts';
 import { listFiles } from '../../lending/deals/files.ts';
 import { dealHistory } from '../../lending/deals/history.ts';
 import { type Deal, getDeal, getSchedule } from '../../lending/deals/repository.ts';
 import { debtSummary } from '../../lending/debt/summary.ts';
-import { registerExternalIssue, startPayout } from '../../lending/issue/issue.ts';
+import { cardPayoutGateway } from '../../lending/issue/configured-gateway.ts';
+import { issueToCard, registerExternalIssue, startPayout } from '../../lending/issue/issue.ts';
 import { getProduct } from '../../lending/products/repository.ts';
+import { refundToCard } from '../../lending/refunds/refund.ts';
 import { listPayments, repay } from '../../lending/repayments/repay.ts';
 import { reversePayment } from '../../lending/repayments/reverse.ts';
 import { listScheduleVersions } from '../../lending/repayments/schedule-versions.ts';
 import { DEAL_STATUSES } from '../../lending/types.ts';
-import { audit } from '../../platform/audit.ts';
+import { listCards } from '../../mymfo/cards.ts';
+import { type Actor, audit } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
+import type { Queryable } from '../../platform/db/pool.ts';
 import { withTx } from '../../platform/db/tx.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { FaceApp } from '../../platform/http/face.ts';
@@ -30,6 +34,7 @@ import {
   DealQuery,
   DecideBody,
   IssueBody,
+  RefundBody,
   RepayBody,
   ReverseBody,
 } from './module-schemas.ts';
@@ -82,7 +87,12 @@ const ACTIVE = new Set([
 ]);
 
 /** The actions the console offers on a deal: its status allows them and the role holds the right. */
-function dealActions(deal: Deal, has: (p: Permission) => boolean, reversible: boolean): string[] {
+function dealActions(
+  deal: Deal,
+  has: (p: Permission) => boolean,
+  reversible: boolean,
+  leftOnAccount: boolean,
+): string[] {
   const actions: string[] = [];
   if (has('lending.decide') && DECIDABLE.has(deal.status)) actions.push('approve', 'decline', 'review');
   if (has('lending.decide') && deal.status === 'Одобрен') actions.push('decline');
@@ -90,8 +100,17 @@ function dealActions(deal: Deal, has: (p: Permission) => boolean, reversible: bo
   if (has('payments.register') && (ACTIVE.has(deal.status) || deal.status === 'Оплачен'))
     actions.push('repay');
   if (has('payments.reverse') && reversible) actions.push('reverse');
+  if (has('lending.issue') && deal.status === 'Оплачен' && leftOnAccount) actions.push('refund');
   return actions;
 }
+
+/** "427600******1234": what the site protocol stores of a card (never the full number). */
+function maskCard(c: { first6: string; last4: string }): string {
+  return `${c.first6}******${c.last4}`;
+}
+
+/** Answers of the card payout service that leave the outcome open: the payout stays pending. */
+const NOT_FINAL = new Set(['lending.payout_unavailable', 'lending.payout_unknown']);
 
 const NumberParams = Type.Object({ number: Type.String({ minLength: 1, maxLength: 40 }) });
 
@@ -143,15 +162,19 @@ export function lendingRoutes(app: FaceApp, ctx: AppContext): void {
 
   const card = async (number: string, has: (p: Permission) => boolean): Promise<DealCard> => {
     const deal = await getDeal(ctx.pool, number);
-    const [client, product, schedule, payments, history, files, versions] = await Promise.all([
-      getClient(ctx.pool, ctx.cipher, deal.clientId),
-      getProduct(ctx.pool, deal.productId),
-      getSchedule(ctx.pool, deal.id),
-      listPayments(ctx.pool, deal.id),
-      dealHistory(ctx.pool, deal.id),
-      listFiles(ctx.pool, deal.id),
-      listScheduleVersions(ctx.pool, deal.id),
-    ]);
+    const [client, product, schedule, payments, history, files, versions, payouts, cards] = await Promise.all(
+      [
+        getClient(ctx.pool, ctx.cipher, deal.clientId),
+        getProduct(ctx.pool, deal.productId),
+        getSchedule(ctx.pool, deal.id),
+        listPayments(ctx.pool, deal.id),
+        dealHistory(ctx.pool, deal.id),
+        listFiles(ctx.pool, deal.id),
+        listScheduleVersions(ctx.pool, deal.id),
+        dealPayouts(ctx.pool, deal.id),
+        listCards(ctx, deal.clientId),
+      ],
+    );
     const debt = deal.issueDate ? await debtSummary(ctx.pool, deal.id) : null;
     const shown = payments.filter((p) => p.service !== 'advance');
     const money = formatRoubles;
@@ -225,10 +248,25 @@ export function lendingRoutes(app: FaceApp, ctx: AppContext): void {
         filename: f.filename,
         size: Number(f.size),
       })),
+      cards: cards.map((c) => ({ id: String(c.id), masked: maskCard(c), holder: c.holder })),
+      payouts: payouts.map((p) => {
+        const used = p.cardToken === null ? undefined : cards.find((c) => c.token === p.cardToken);
+        return {
+          id: String(p.id),
+          purpose: p.purpose,
+          method: p.method,
+          status: p.status,
+          amount: money(p.amount),
+          card: p.cardToken === null ? null : used ? maskCard(used) : '****',
+          ref: p.ref,
+          error: p.error,
+        };
+      }),
       actions: dealActions(
         deal,
         has,
         shown.some((p) => !p.reversed),
+        (debt?.accountBalance ?? 0n) > 0n,
       ),
     };
   };
@@ -253,55 +291,102 @@ export function lendingRoutes(app: FaceApp, ctx: AppContext): void {
     },
   );
 
-  const cardAfter = async (
-    request: { params: { number: string } },
-    session: { permissions: readonly Permission[] },
-  ) => card(request.params.number, (p) => session.permissions.includes(p));
+  /** The payout service's token of a card attached to the deal's client (by its id on the card). */
+  const cardToken = async (deal: Deal, cardId: string | undefined): Promise<string> => {
+    const found = cardId
+      ? (await listCards(ctx, deal.clientId)).find((c) => String(c.id) === cardId)
+      : undefined;
+    if (!found)
+      throw new AppError('validation', 'lending.card_missing', 'выберите карту клиента для выплаты');
+    return found.token;
+  };
 
-  app.post(
-    '/lending/deals/:number/decision',
-    {
-      ...needs('lending.decide'),
-      schema: {
-        summary: 'Решение по заявке: одобрить, отказать, на рассмотрение — с причиной',
-        tags: ['lending'],
-        params: NumberParams,
-        body: DecideBody,
-        response: { 200: DealCard, '4xx': ErrorBody },
+  /**
+   * Every deal action: the deal is read in the action's transaction (404 for an unknown number),
+   * the module's service runs with the staff member as actor, and the answer is the deal card
+   * after it, with `Cache-Control: no-store`. `transaction: false` is for the card payouts, whose
+   * services commit before and after calling the payout service and never hold a transaction
+   * across it.
+   */
+  const dealAction = <B extends TSchema, P extends TSchema = typeof NumberParams>(spec: {
+    path: string;
+    permission: Permission;
+    summary: string;
+    description?: string;
+    params?: P;
+    body: B;
+    transaction?: boolean;
+    act: (c: {
+      db: Queryable;
+      deal: Deal;
+      body: Static<B>;
+      params: Static<P>;
+      actor: Actor;
+    }) => Promise<unknown>;
+  }): void => {
+    app.post(
+      spec.path,
+      {
+        ...needs(spec.permission),
+        schema: {
+          summary: spec.summary,
+          ...(spec.description ? { description: spec.description } : {}),
+          tags: ['lending'],
+          params: spec.params ?? NumberParams,
+          body: spec.body,
+          response: { 200: DealCard, '4xx': ErrorBody, '5xx': ErrorBody },
+        },
       },
-    },
-    async (request, reply) => {
-      const session = staffOf(request);
-      const { actor } = changeOf(request);
-      await withTx(ctx.pool, async (tx) => {
-        const deal = await getDeal(tx, request.params.number);
-        await decideDeal(tx, deal.id, request.body.decision, request.body.reason, actor);
-      });
-      noStore(reply);
-      return cardAfter(request, session);
-    },
-  );
+      async (request, reply) => {
+        const session = staffOf(request);
+        const { actor } = changeOf(request);
+        const params = request.params as Static<P> & { number: string };
+        const body = request.body as Static<B>;
+        const run = async (db: Queryable) =>
+          spec.act({ db, deal: await getDeal(db, params.number), body, params, actor });
+        if (spec.transaction === false) await run(ctx.pool);
+        else await withTx(ctx.pool, run);
+        noStore(reply);
+        return card(params.number, (p) => session.permissions.includes(p));
+      },
+    );
+  };
 
-  app.post(
-    '/lending/deals/:number/issue',
-    {
-      ...needs('lending.issue'),
-      schema: {
-        summary: 'Выдача подписанного договора: вне системы (касса, fixingissue) или банковским переводом',
-        description:
-          'external: выдача зарегистрирована сразу (договор «Выдан»); bank: выплата ждёт реестра для банка (`kopek deal payouts-export`), договор «Ожидает списания с р/с».',
-        tags: ['lending'],
-        params: NumberParams,
-        body: IssueBody,
-        response: { 200: DealCard, '4xx': ErrorBody },
-      },
-    },
-    async (request, reply) => {
-      const session = staffOf(request);
-      const { actor } = changeOf(request);
-      const body = request.body;
+  dealAction({
+    path: '/lending/deals/:number/decision',
+    permission: 'lending.decide',
+    summary: 'Решение по заявке: одобрить, отказать, на рассмотрение — с причиной',
+    body: DecideBody,
+    act: ({ db, deal, body, actor }) => decideDeal(db, deal.id, body.decision, body.reason, actor),
+  });
+
+  dealAction({
+    path: '/lending/deals/:number/issue',
+    permission: 'lending.issue',
+    summary:
+      'Выдача подписанного договора: вне системы (касса, fixingissue), банковским переводом или на карту клиента',
+    description:
+      'external: выдача зарегистрирована сразу (договор «Выдан»); bank: выплата ждёт реестра для банка ' +
+      '(`kopek deal payouts-export`), договор «Ожидает списания с р/с»; card: выплата на привязанную карту ' +
+      'клиента (`card` — её id из карточки договора) через сервис выплат (LENDING_CARD_PAYOUT_URL): выплачено — ' +
+      '«Выдан», отказ — снова «Подписан (дистанционно)», нет окончательного ответа — выплата остаётся ' +
+      'ожидающей («Ожидает списания с р/с»), ответ 200 с этой карточкой. Сервис выплат не настроен — 503 ' +
+      '`lending.payout_not_configured`, ничего не записано.',
+    body: IssueBody,
+    transaction: false,
+    act: async ({ deal, body, actor }) => {
+      if (body.method === 'card') {
+        const token = await cardToken(deal, body.card);
+        const gateway = cardPayoutGateway(ctx.config);
+        try {
+          await issueToCard(ctx.pool, deal.id, token, gateway, actor);
+        } catch (error) {
+          // No final answer: the payout stays pending, the card shows it.
+          if (!(error instanceof AppError && NOT_FINAL.has(error.code))) throw error;
+        }
+        return;
+      }
       await withTx(ctx.pool, async (tx) => {
-        const deal = await getDeal(tx, request.params.number);
         if (body.method === 'external') {
           if (!body.ref) throw new AppError('validation', 'lending.ref_required', 'укажите основание выдачи');
           await registerExternalIssue(tx, deal.id, { ref: body.ref }, actor);
@@ -309,86 +394,74 @@ export function lendingRoutes(app: FaceApp, ctx: AppContext): void {
           await startPayout(tx, deal.id, 'bank', { bik: body.bik ?? '', account: body.account ?? '' }, actor);
         }
       });
-      noStore(reply);
-      return cardAfter(request, session);
     },
-  );
+  });
 
-  app.post(
-    '/lending/deals/:number/payments',
-    {
-      ...needs('payments.register'),
-      schema: {
-        summary: 'Регистрация платежа: идемпотентно по сервису и номеру транзакции',
-        description:
-          'Повтор с тем же сервисом и номером транзакции возвращает первый платёж; другая сумма с тем же номером — 409 `lending.txn_reused`.',
-        tags: ['lending'],
-        params: NumberParams,
-        body: RepayBody,
-        response: { 200: DealCard, '4xx': ErrorBody },
-      },
+  dealAction({
+    path: '/lending/deals/:number/refund',
+    permission: 'lending.issue',
+    summary: 'Возврат остатка на счёте погашенного договора на карту клиента',
+    description:
+      'Весь остаток («ОстатокНаСчете») уходит на привязанную карту (`card` — её id из карточки) через сервис ' +
+      'выплат `refundToCard`: возврат записан и деньги перенесены в учёте до вызова сервиса; отказ возвращает ' +
+      'их на счёт клиента; нет окончательного ответа — возврат ожидает (карточка показывает его состояние). ' +
+      'Не погашен или нечего возвращать — 409.',
+    body: RefundBody,
+    transaction: false,
+    act: async ({ deal, body, actor }) => {
+      const token = await cardToken(deal, body.card);
+      await refundToCard(ctx.pool, deal.id, token, cardPayoutGateway(ctx.config), body.reason, actor);
     },
-    async (request, reply) => {
-      const session = staffOf(request);
-      const { actor } = changeOf(request);
-      const body = request.body;
+  });
+
+  dealAction({
+    path: '/lending/deals/:number/payments',
+    permission: 'payments.register',
+    summary: 'Регистрация платежа: идемпотентно по сервису и номеру транзакции',
+    description:
+      'Повтор с тем же сервисом и номером транзакции возвращает первый платёж; другая сумма с тем же номером — 409 `lending.txn_reused`.',
+    body: RepayBody,
+    act: ({ db, deal, body, actor }) => {
       let amount: bigint;
       try {
         amount = parseRoubles(body.amount);
       } catch {
         throw new AppError('validation', 'lending.amount', 'сумма: рубли с копейками, «1234.50»');
       }
-      await withTx(ctx.pool, (tx) =>
-        repay(
-          tx,
-          {
-            deal: request.params.number,
-            amount,
-            service: body.service,
-            txnId: body.txnId,
-            ...(body.date ? { date: body.date } : {}),
-            ...(body.early ? { early: true } : {}),
-          },
-          actor,
-        ),
+      return repay(
+        db,
+        {
+          deal: deal.number,
+          amount,
+          service: body.service,
+          txnId: body.txnId,
+          ...(body.date ? { date: body.date } : {}),
+          ...(body.early ? { early: true } : {}),
+        },
+        actor,
       );
-      noStore(reply);
-      return cardAfter(request, session);
     },
-  );
+  });
 
-  app.post(
-    '/lending/deals/:number/payments/:payment/reverse',
-    {
-      ...needs('payments.reverse'),
-      schema: {
-        summary: 'Сторнирование платежа с причиной',
-        tags: ['lending'],
-        params: Type.Object({
-          number: Type.String({ minLength: 1, maxLength: 40 }),
-          payment: Type.String({ minLength: 1, maxLength: 60 }),
-        }),
-        body: ReverseBody,
-        response: { 200: DealCard, '4xx': ErrorBody },
-      },
+  dealAction({
+    path: '/lending/deals/:number/payments/:payment/reverse',
+    permission: 'payments.reverse',
+    summary: 'Сторнирование платежа с причиной',
+    params: Type.Object({
+      number: Type.String({ minLength: 1, maxLength: 40 }),
+      payment: Type.String({ minLength: 1, maxLength: 60 }),
+    }),
+    body: ReverseBody,
+    act: async ({ db, deal, body, params, actor }) => {
+      const found = await db.query<{ deal_id: bigint }>(
+        'SELECT deal_id FROM lending.payments WHERE number = $1',
+        [params.payment],
+      );
+      if (found.rows[0]?.deal_id !== deal.id)
+        throw new AppError('not_found', 'lending.payment_not_found', 'платёж по этому договору не найден');
+      await reversePayment(db, params.payment, body.reason, actor);
     },
-    async (request, reply) => {
-      const session = staffOf(request);
-      const { actor } = changeOf(request);
-      await withTx(ctx.pool, async (tx) => {
-        const deal = await getDeal(tx, request.params.number);
-        const found = await tx.query<{ deal_id: bigint }>(
-          'SELECT deal_id FROM lending.payments WHERE number = $1',
-          [request.params.payment],
-        );
-        if (found.rows[0]?.deal_id !== deal.id)
-          throw new AppError('not_found', 'lending.payment_not_found', 'платёж по этому договору не найден');
-        await reversePayment(tx, request.params.payment, request.body.reason, actor);
-      });
-      noStore(reply);
-      return cardAfter(request, session);
-    },
-  );
+  });
 
   app.get(
     '/lending/clients/:id',

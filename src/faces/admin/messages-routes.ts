@@ -17,7 +17,8 @@ export function messagesRoutes(app: FaceApp, ctx: AppContext): void {
   registerList(app, ctx, {
     path: '/messages/sms',
     permission: 'messages.read',
-    summary: 'Исходящие СМС модулей (брокер, «Моя МФО»): телефоны замаскированы, тексты не показываются',
+    summary:
+      'Исходящие СМС всех модулей (брокер, «Моя МФО», BNPL, кошелёк) из одной очереди: телефоны замаскированы, тексты не показываются',
     tags: ['messages'],
     query: SmsQuery,
     item: SmsItem,
@@ -25,13 +26,14 @@ export function messagesRoutes(app: FaceApp, ctx: AppContext): void {
     defaultSort: 'createdAt',
     defaultDesc: true,
     filter: (q) => ({
-      ...(q.outbox ? { outbox: q.outbox as 'broker' | 'mymfo' } : {}),
+      ...(q.module || q.outbox ? { module: q.module ?? q.outbox } : {}),
       ...(q.status ? { status: q.status } : {}),
     }),
     fetch: searchSms,
     toItem: (r) => ({
-      id: `${r.outbox}:${r.id}`,
-      outbox: r.outbox,
+      id: `${r.module}:${r.id}`,
+      module: r.module,
+      outbox: r.module,
       purpose: r.purpose,
       phone: r.phoneMasked,
       status: r.status,
@@ -43,11 +45,13 @@ export function messagesRoutes(app: FaceApp, ctx: AppContext): void {
     csv: {
       name: 'sms',
       columns: [
-        { header: { ru: 'Очередь', en: 'Outbox' }, value: (r) => r.outbox },
+        { header: { ru: 'Модуль', en: 'Module' }, value: (r) => r.module },
         { header: { ru: 'Назначение', en: 'Purpose' }, value: (r) => r.purpose },
         { header: { ru: 'Телефон', en: 'Phone' }, value: (r) => r.phoneMasked },
         { header: { ru: 'Статус', en: 'Status' }, value: (r) => r.status },
+        { header: { ru: 'Попытки', en: 'Attempts' }, value: (r) => String(r.attempts) },
         { header: { ru: 'Создано', en: 'Created' }, value: (r) => r.createdAt.toISOString() },
+        { header: { ru: 'Отправлено', en: 'Sent' }, value: (r) => r.sentAt?.toISOString() ?? '' },
       ],
     },
   });

@@ -121,6 +121,21 @@ export const DealCard = Type.Object({
   files: Type.Array(
     Type.Object({ id: IdString, kind: Type.String(), filename: Type.String(), size: Type.Integer() }),
   ),
+  /** The client's cards attached through the site protocol: masked number only, never the token. */
+  cards: Type.Array(Type.Object({ id: IdString, masked: Type.String(), holder: Type.String() })),
+  /** Payouts of the deal (issue and refunds of money left on account) with their state. */
+  payouts: Type.Array(
+    Type.Object({
+      id: IdString,
+      purpose: Type.String(),
+      method: Type.String(),
+      status: Type.String({ description: 'pending, exported (bank registry sent), done, failed' }),
+      amount: Money,
+      card: Nullable(Type.String({ description: 'masked card of a card payout' })),
+      ref: Nullable(Type.String()),
+      error: Nullable(Type.String()),
+    }),
+  ),
   /** What the staff user may do with the deal now (status and permissions). */
   actions: Type.Array(Type.String()),
 });
@@ -137,7 +152,8 @@ export type DecideBody = Static<typeof DecideBody>;
 
 export const IssueBody = Type.Object(
   {
-    method: Type.Union([Type.Literal('external'), Type.Literal('bank')]),
+    method: Type.Union([Type.Literal('external'), Type.Literal('bank'), Type.Literal('card')]),
+    card: Type.Optional(IdString),
     ref: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, description: 'external: cash desk or document reference' }),
     ),
@@ -147,6 +163,9 @@ export const IssueBody = Type.Object(
   { additionalProperties: false },
 );
 export type IssueBody = Static<typeof IssueBody>;
+
+export const RefundBody = Type.Object({ card: IdString, reason: Reason }, { additionalProperties: false });
+export type RefundBody = Static<typeof RefundBody>;
 
 export const RepayBody = Type.Object(
   {
@@ -399,9 +418,15 @@ export const RegistryQuery = Type.Object(
 
 // Messages
 
+const smsModule = (description: string) =>
+  Type.Union([Type.Literal('broker'), Type.Literal('mymfo'), Type.Literal('bnpl'), Type.Literal('wallet')], {
+    description,
+  });
+
 export const SmsItem = Type.Object({
-  id: Type.String({ description: 'outbox and row id, "broker:12"' }),
-  outbox: Type.String(),
+  id: Type.String({ description: 'module and outbox id, "broker:12" (one outbox, notify.sms_outbox)' }),
+  module: Type.String({ description: 'broker, mymfo, bnpl or wallet' }),
+  outbox: Type.String({ description: 'the same as module (the name before the outboxes were merged)' }),
   purpose: Type.String(),
   phone: Type.String({ description: 'masked' }),
   status: Type.String(),
@@ -415,7 +440,8 @@ export type SmsItem = Static<typeof SmsItem>;
 export const SmsQuery = Type.Object(
   {
     ...PageQuery,
-    outbox: Type.Optional(Type.Union([Type.Literal('broker'), Type.Literal('mymfo')])),
+    module: Type.Optional(smsModule('only the messages of this module')),
+    outbox: Type.Optional(smsModule('the old name of `module`, still accepted')),
     status: Type.Optional(Type.String({ maxLength: 20 })),
   },
   { additionalProperties: false },
@@ -516,9 +542,42 @@ export const ProductItem = Type.Object({
   maxTermDays: Type.Integer(),
   dailyRate: Type.String({ description: 'percent per day' }),
   penaltyRateYear: Type.String({ description: 'percent per annum' }),
+  maxAmountNew: Money,
+  maxAmountRepeat: Money,
+  pskCategory: Type.String(),
+  interestAfterTerm: Type.Boolean(),
   active: Type.Boolean(),
 });
 export type ProductItem = Static<typeof ProductItem>;
+
+/**
+ * A product as the console's form sends it. Amounts are roubles ("15000" or "15000.00"), rates
+ * percent ("0.8"); the values are checked by the lending module (its own consistency, then the
+ * caps in force today), whose Russian message the answer carries.
+ */
+const ProductFields = {
+  name: Type.String({ maxLength: 200 }),
+  kind: Type.Union([Type.Literal('single'), Type.Literal('annuity'), Type.Literal('bnpl3')]),
+  period: Nullable(Type.Union([Type.Literal('week'), Type.Literal('fortnight'), Type.Literal('month')])),
+  minAmount: Type.String({ maxLength: 20 }),
+  maxAmount: Type.String({ maxLength: 20 }),
+  maxAmountNew: Type.String({ maxLength: 20 }),
+  maxAmountRepeat: Type.String({ maxLength: 20 }),
+  minTermDays: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  maxTermDays: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  dailyRate: Type.String({ maxLength: 20, description: 'percent per day' }),
+  penaltyRateYear: Type.String({ maxLength: 20, description: 'percent per annum' }),
+  pskCategory: Type.String({ maxLength: 100 }),
+  interestAfterTerm: Type.Boolean(),
+  active: Type.Boolean(),
+};
+export const ProductCreateBody = Type.Object(
+  { code: Type.String({ maxLength: 32 }), ...ProductFields },
+  { additionalProperties: false },
+);
+export type ProductCreateBody = Static<typeof ProductCreateBody>;
+export const ProductPatchBody = Type.Partial(Type.Object(ProductFields), { additionalProperties: false });
+export type ProductPatchBody = Static<typeof ProductPatchBody>;
 
 export const CobBody = Type.Object({ date: DateText }, { additionalProperties: false });
 export const CobAnswer = Type.Object({

@@ -9,6 +9,7 @@ import { ledgerRoutes } from './ledger-routes.ts';
 import { lendingOpsRoutes } from './lending-ops-routes.ts';
 import { lendingRoutes } from './lending-routes.ts';
 import { messagesRoutes } from './messages-routes.ts';
+import { processingLogRoutes } from './processing-log-routes.ts';
 import { processingRoutes } from './processing-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
 import { walletRoutes } from './wallet-routes.ts';
@@ -27,6 +28,7 @@ export const ADMIN_SECTIONS: Array<(app: FaceApp, ctx: AppContext) => void> = [
   lendingRoutes,
   lendingOpsRoutes,
   processingRoutes,
+  processingLogRoutes,
   brokerRoutes,
   messagesRoutes,
   walletRoutes,

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { allowlistMatcher, findActiveCredential } from '../../mymfo/credentials.ts';
+import { BoundedCache } from '../../platform/bounded-cache.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { verifyPassword } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -12,7 +13,7 @@ export type MymfoCaller =
 
 /** How long a verified login:password is trusted without scrypt (a revoked credential dies with it). */
 export const AUTH_CACHE_TTL_MS = 30_000;
-const CACHE_LIMIT = 10_000;
+export const AUTH_CACHE_LIMIT = 10_000;
 
 interface Cached {
   caller: MymfoCaller;
@@ -21,9 +22,10 @@ interface Cached {
 }
 
 // Keyed by an HMAC of login:password under a per-process random key: the cache never holds a
-// password, and a wrong password never matches a cached entry.
+// password, and a wrong password never matches a cached entry. Bounded, expired entries removed
+// (src/platform/bounded-cache.ts).
 const cacheKey = randomBytes(32);
-const cache = new Map<string, Cached>();
+const cache = new BoundedCache<string, Cached>({ maxEntries: AUTH_CACHE_LIMIT, ttlMs: AUTH_CACHE_TTL_MS });
 const inflight = new Map<string, Promise<Cached | undefined>>();
 const callers = new WeakMap<FastifyRequest, MymfoCaller>();
 
@@ -44,6 +46,11 @@ async function verify(ctx: AppContext, login: string, password: string): Promise
 /** Forgets every verified credential (after a revoke in this process; tests). */
 export function clearAuthCache(): void {
   cache.clear();
+}
+
+/** Verified credentials held now (tests of the bound). */
+export function authCacheSize(): number {
+  return cache.size;
 }
 
 function unauthorized(): AppError {
@@ -72,10 +79,8 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
   const basic = readBasic(request.headers.authorization);
   if (!basic) throw unauthorized();
   const key = createHmac('sha256', cacheKey).update(`${basic.login}\0${basic.password}`).digest('base64url');
-  const now = Date.now();
   let entry = cache.get(key);
-  if (!entry || entry.expires <= now) {
-    cache.delete(key);
+  if (!entry) {
     // One scrypt per login:password at a time: parallel first requests wait for the same check.
     let pending = inflight.get(key);
     if (!pending) {
@@ -85,10 +90,7 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
     const verified = await pending;
     if (!verified) throw unauthorized();
     entry = verified;
-    if (!cache.has(key)) {
-      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-      cache.set(key, entry);
-    }
+    if (!cache.has(key)) cache.set(key, entry, entry.expires - Date.now());
   }
   if (!entry.allowed(request.ip))
     throw new AppError('forbidden', 'mymfo.ip_denied', 'запросы с этого адреса не разрешены');

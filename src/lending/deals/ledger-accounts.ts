@@ -1,4 +1,5 @@
 import { type Account, openAccount } from '../../ledger/index.ts';
+import { BoundedCache } from '../../platform/bounded-cache.ts';
 import type { Queryable } from '../../platform/db/pool.ts';
 
 /**
@@ -60,21 +61,23 @@ export function orgAccount(db: Queryable, which: OrgAccount, shard = 0): Promise
 }
 
 /**
- * Account ids never change once opened, so they are kept per database for the life of the
- * process: the hot paths (a payment, a debt summary) skip the 2 statements an openAccount costs.
- * Keyed by the client's server and database; a plain pool (no connection identity at hand)
- * is not cached.
+ * Account ids never change once opened, so they are kept per database without expiry: the hot
+ * paths (a payment, a debt summary) skip the 2 statements an openAccount costs. Keyed by the
+ * client's server and database; a plain pool (no connection identity at hand) is not cached.
+ * Clients' balance accounts are one per client, so each database's cache is bounded (least
+ * recently used out): a process that has served millions of clients keeps only the recent ones.
  */
-const idCache = new Map<string, Map<string, bigint>>();
+export const MAX_CACHED_ACCOUNT_IDS = 100_000;
+const idCache = new Map<string, BoundedCache<string, bigint>>();
 
-function cacheOf(db: Queryable): Map<string, bigint> | undefined {
+function cacheOf(db: Queryable): BoundedCache<string, bigint> | undefined {
   const c = (db as { connectionParameters?: { host?: string; port?: number; database?: string } })
     .connectionParameters;
   if (!c?.database) return undefined;
   const key = `${c.host}:${c.port}/${c.database}`;
   let cache = idCache.get(key);
   if (!cache) {
-    cache = new Map();
+    cache = new BoundedCache({ maxEntries: MAX_CACHED_ACCOUNT_IDS });
     idCache.set(key, cache);
   }
   return cache;

@@ -154,6 +154,7 @@ export async function updateProduct(
   if (patch.code !== undefined && patch.code !== before.code)
     throw new AppError('validation', 'lending.product_invalid', 'код продукта изменить нельзя');
   const p = validateProduct({ ...before, ...definedOnly(patch), code: before.code });
+  await keepDealTerms(db, before, p);
   // A product being switched off needs no cap check: it makes no new deals.
   if (p.active !== false) await checkProductCaps(db, p);
   const { rows } = await db.query<ProductRow>(
@@ -235,6 +236,42 @@ export async function pickDefaultProduct(
     [amount, termDays],
   );
   return rows[0] ? toProduct(rows[0]) : undefined;
+}
+
+/**
+ * The product fields a deal still reads after it is made: the schedule kind and period (the
+ * schedule is rebuilt from the product at issue), the rates and the interest-after-term rule
+ * (snapshotted at signing, not at the application). Changing them under existing deals would
+ * change those deals' terms, so once a deal uses the product they are fixed: the operator makes a
+ * new product (a new code) and switches this one off. Everything else (name, ranges, limits,
+ * ПСК category, active) only concerns new applications.
+ */
+export const PRICING_FIELDS = [
+  'kind',
+  'period',
+  'dailyRate',
+  'penaltyRateYear',
+  'interestAfterTerm',
+] as const;
+
+async function keepDealTerms(db: Queryable, before: Product, after: ProductInput): Promise<void> {
+  const changed = PRICING_FIELDS.filter(
+    (k) => after[k] !== undefined && (after[k] ?? null) !== (before[k] ?? null),
+  );
+  if (changed.length === 0) return;
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM lending.deals WHERE product_id = $1',
+    [before.id],
+  );
+  const n = rows[0]?.n ?? 0;
+  if (n > 0)
+    throw new AppError(
+      'conflict',
+      'lending.product_in_use',
+      `по продукту ${before.code} уже есть договоры (${n}): вид графика, периодичность и ставки не меняются, ` +
+        'чтобы не изменить условия этих договоров; создайте новый продукт и отключите этот',
+      { deals: n, fields: changed },
+    );
 }
 
 function notFound(what: string): AppError {

@@ -3,12 +3,11 @@ import { getDeal } from '../../lending/deals/repository.ts';
 import { findPayment, type Payment, repay } from '../../lending/repayments/repay.ts';
 import type { Actor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
-import type { Queryable } from '../../platform/db/pool.ts';
-import { withTx } from '../../platform/db/tx.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { OsmpAnswer } from './answer.ts';
 import { checkAmount } from './check.ts';
 import { OSMP, OsmpRefusal } from './codes.ts';
+import { type PayWork, payShared } from './pay-batch.ts';
 import type { OsmpRequest } from './request.ts';
 
 export interface PayOptions {
@@ -20,13 +19,15 @@ export interface PayOptions {
 
 /**
  * `command=pay`: the loan engine's repayment (allocation by 353-FZ, one ledger transfer) plus
- * the protocol's own record, in one transaction. Idempotent per (service, txn_id): a repeat
- * answers the stored payment's prv_txn and moves nothing; the same txn_id with another deal or
- * sum is refused with 300 (the engine's `lending.txn_reused`). Parallel repeats serialise on the
- * deal's row lock, so the second finds the first's payment; a repeat racing on another deal
- * loses on the unique key and is answered from the stored row. The limit (no more than the debt
- * today) is checked by the engine under the loan's lock, on the debt it has just accrued, before
- * anything is posted — one read of the loan instead of a debt summary and a repayment's own.
+ * the protocol's own record, in one transaction — shared with the concurrent pays of the same
+ * shard of the lender's accounts (`pay-batch.ts`: one commit for all, a savepoint each).
+ * Idempotent per (service, txn_id): a repeat answers the stored payment's prv_txn and moves
+ * nothing; the same txn_id with another deal or sum is refused with 300 (the engine's
+ * `lending.txn_reused`). Parallel repeats serialise on the deal's row lock (or run in one
+ * transaction, in order), so the second finds the first's payment; a repeat racing on another
+ * deal loses on the unique key and is answered from the stored row. The limit (no more than
+ * the debt today) is checked by the engine under the loan's lock, on the debt it has just
+ * accrued, before anything is posted.
  */
 export async function payDeal(
   ctx: AppContext,
@@ -36,8 +37,9 @@ export async function payDeal(
   const amount = request.amount!;
   checkAmount(amount, undefined);
   const actor: Actor = { type: 'system', id: `mymfo:payment:${options.service}` };
-  try {
-    return await withTx(ctx.pool, async (tx) => {
+  const work: PayWork<OsmpAnswer> = {
+    account: request.account,
+    async run(tx) {
       const { payment, replayed } = await repay(
         tx,
         {
@@ -51,16 +53,33 @@ export async function payDeal(
         },
         actor,
       );
-      if (!replayed) await recordTxn(tx, options.service, request);
-      return paid(payment);
-    });
-  } catch (error) {
-    if (!lostRace(error)) throw error;
-    const stored = await findPayment(ctx.pool, options.service, request.txnId);
-    if (!stored) throw error;
-    const deal = await getDeal(ctx.pool, request.account);
-    return replay(stored, deal.id, amount);
-  }
+      return {
+        answer: paid(payment),
+        dealId: payment.dealId,
+        ...(replayed
+          ? {}
+          : {
+              record: {
+                service: options.service,
+                txnId: request.txnId,
+                txnDate: request.txnDate!,
+                account: request.account,
+                amount,
+              },
+            }),
+      };
+    },
+  };
+  let result = await payShared(ctx.pool, work);
+  // A deadlock inside a shared transaction rolled back this pay only: once more, on its own turn.
+  if ('error' in result && transient(result.error)) result = await payShared(ctx.pool, work);
+  if ('answer' in result) return result.answer;
+  const error = result.error;
+  if (!lostRace(error)) throw error;
+  const stored = await findPayment(ctx.pool, options.service, request.txnId);
+  if (!stored) throw error;
+  const deal = await getDeal(ctx.pool, request.account);
+  return replay(stored, deal.id, amount);
 }
 
 function paid(payment: Payment): OsmpAnswer {
@@ -85,10 +104,7 @@ function lostRace(error: unknown): boolean {
   return error instanceof AppError && error.code === 'ledger.idempotency_conflict';
 }
 
-/** The protocol's record; its key references the engine's payment, checked at commit. */
-async function recordTxn(db: Queryable, service: string, r: OsmpRequest): Promise<void> {
-  await db.query(
-    `INSERT INTO mymfo.payment_txns (service, txn_id, txn_date, account, amount) VALUES ($1, $2, $3, $4, $5)`,
-    [service, r.txnId, r.txnDate, r.account, r.amount],
-  );
+function transient(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === '40P01' || code === '40001';
 }

@@ -5,6 +5,7 @@ import { type Deal, getDeal } from '../../lending/deals/repository.ts';
 import { individualTerms } from '../../lending/documents/individual-terms.ts';
 import { renderIndividualTerms, type SignatureProof } from '../../lending/documents/terms-pdf.ts';
 import type { DealStatus } from '../../lending/types.ts';
+import { sendSms } from '../../notify/outbox.ts';
 import type { Actor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { safeEqual, sha256Hex } from '../../platform/crypto.ts';
@@ -12,7 +13,6 @@ import type { Queryable } from '../../platform/db/pool.ts';
 import { withTx } from '../../platform/db/tx.ts';
 import { AppError } from '../../platform/errors.ts';
 import { clientCode } from '../codes.ts';
-import { queueClientSms } from '../sms.ts';
 import { attemptsLeft, checkSigningCode, issueSigningCode } from './codes.ts';
 
 /** The contract of a deal as the site receives it: the PDF and what identifies it. */
@@ -148,8 +148,9 @@ export async function requestSigningCode(
     const { rows } = await tx.query<{ phone: string }>('SELECT phone FROM lending.clients WHERE id = $1', [
       deal.clientId,
     ]);
-    await queueClientSms(tx, ctx, {
-      clientId: deal.clientId,
+    await sendSms(tx, ctx, {
+      module: 'mymfo',
+      subjectId: deal.clientId,
       purpose: 'signing_code',
       phone: rows[0]!.phone,
       text: `Код для подписания договора займа ${deal.number}: ${code}. Действует ${ctx.config.mymfoSignCodeTtlMinutes} мин. Никому не сообщайте код.`,

@@ -40,7 +40,29 @@ export interface ProviderRequest {
   amount: Kopecks | undefined;
   extras: Record<string, string>;
   extraServices?: SubPayment[];
+  /** Keep a record of the exchange in the answer (pays and follow-ups; checks are not logged). */
+  record?: boolean;
 }
+
+/**
+ * One exchange with a provider as the console shows it (processing.provider_exchanges): what
+ * was sent without secrets (no credentials, no query of the configured address), what came back
+ * (HTTP status, the provider's own code, the raw body cut to EXCHANGE_BODY_MAX characters), how long it took.
+ */
+export interface ProviderExchange {
+  command: 'check' | 'pay' | 'status';
+  startedAt: string;
+  durationMs: number;
+  request: { url: string; params: Record<string, string | string[]> };
+  httpStatus?: number;
+  providerCode?: string;
+  result: ResultCode;
+  comment?: string;
+  body?: string;
+  error?: string;
+}
+
+export const EXCHANGE_BODY_MAX = 4000;
 
 /** A provider's answer, already in the agent protocol's result codes. */
 export interface ProviderAnswer {
@@ -50,6 +72,8 @@ export interface ProviderAnswer {
   displays?: Record<string, string>;
   contracts?: Contract[];
   invoices?: Invoice[];
+  /** Set when the request asked for `record`. */
+  exchange?: ProviderExchange;
 }
 
 /**

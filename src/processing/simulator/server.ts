@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { BoundedCache } from '../../platform/bounded-cache.ts';
 import { type CheckData, decide, type SimulatorConfig } from './behaviour.ts';
 
 /**
@@ -29,7 +30,10 @@ export async function startSimulator(options: {
   host?: string;
 }): Promise<Simulator> {
   let config = options.config;
-  const pays = new Map<string, { count: number; finalResult?: number; prvTxn: number }>();
+  // Bounded: it runs inside `kopek serve` in development as long as the server does.
+  const pays = new BoundedCache<string, { count: number; finalResult?: number; prvTxn: number }>({
+    maxEntries: 50_000,
+  });
   let prvSeq = 5_000_000;
   const app: FastifyInstance = Fastify({ logger: false, keepAliveTimeout: 65_000 });
 

@@ -1,6 +1,7 @@
 import type { Pool, Queryable } from '../../platform/db/pool.ts';
 import { formatRoubles } from '../../platform/money.ts';
 import type { Permission } from '../permissions.ts';
+import { bnplStates, brokerFunnelChart, lendingCharts, processingTurnover } from './chart-widgets.ts';
 import { ledgerTotals, transfersPerDay } from './ledger-read.ts';
 import { brokerDashboard, lendingDashboard, processingDashboard } from './module-widgets.ts';
 
@@ -131,8 +132,12 @@ export const DASHBOARD_SOURCES: DashboardSource[] = [
   ledgerSource,
   transfersSource,
   lendingDashboard,
+  lendingCharts,
   processingDashboard,
+  processingTurnover,
   brokerDashboard,
+  brokerFunnelChart,
+  bnplStates,
 ];
 
 /** Widgets older than this are recomputed in the background; the stale ones are shown meanwhile. */

@@ -6,6 +6,7 @@ import { type AgentCard, modulesApi } from '../../api-modules.ts';
 import { useAuth } from '../../auth.tsx';
 import { Facts, SimpleTable } from '../../components/Facts.tsx';
 import { useI18n } from '../../i18n.tsx';
+import { AgentWebhookLog } from './AgentWebhookLog.tsx';
 
 export function AgentCardPage() {
   const { id = '' } = useParams();
@@ -172,6 +173,7 @@ export function AgentCardPage() {
           },
         ]}
       />
+      <AgentWebhookLog agentId={id} />
     </>
   );
 }

@@ -1,22 +1,14 @@
 import { Alert, Anchor, Loader, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError } from '../../api.ts';
-import { type FormCard, modulesApi } from '../../api-modules.ts';
+import { modulesApi } from '../../api-modules.ts';
 import { Facts, SimpleTable } from '../../components/Facts.tsx';
 import { useI18n } from '../../i18n.tsx';
+import { useLoad } from '../../use-list.ts';
 
 export function BrokerFormPage() {
   const { id = '' } = useParams();
   const { t, money, dateTime } = useI18n();
-  const [card, setCard] = useState<FormCard | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    modulesApi
-      .form(id)
-      .then(setCard)
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, [id]);
+  const { data: card, error } = useLoad(() => modulesApi.form(id), [id]);
   if (error)
     return (
       <Alert color="red" role="alert">

@@ -7,6 +7,7 @@ import {
   Group,
   Loader,
   Paper,
+  Select,
   TextInput,
   Title,
 } from '@mantine/core';
@@ -17,7 +18,7 @@ import { type DealCard, modulesApi } from '../../api-modules.ts';
 import { Facts, SimpleTable } from '../../components/Facts.tsx';
 import { type MessageKey, useI18n } from '../../i18n.tsx';
 
-type Action = 'approve' | 'decline' | 'review' | 'issue' | 'repay' | 'reverse';
+type Action = 'approve' | 'decline' | 'review' | 'issue' | 'repay' | 'reverse' | 'refund';
 
 const ACTION_KEYS: Record<Action, MessageKey> = {
   approve: 'deal.approve',
@@ -26,6 +27,7 @@ const ACTION_KEYS: Record<Action, MessageKey> = {
   issue: 'deal.issue',
   repay: 'deal.repay',
   reverse: 'deal.reverse',
+  refund: 'deal.refund',
 };
 
 /** A fresh transaction id for a payment typed in the console: unique per submission, kept on a retry. */
@@ -56,7 +58,7 @@ export function DealCardPage() {
     setFields(
       a === 'repay'
         ? { amount: '', service: 'cash-desk', txnId: newTxnId() }
-        : { reason: '', ref: '', payment },
+        : { reason: '', ref: '', payment, method: 'external', card: card?.cards[0]?.id ?? '' },
     );
   };
   const run = (promise: Promise<DealCard>) => {
@@ -72,7 +74,14 @@ export function DealCardPage() {
   };
   const submit = () => {
     if (!action) return;
-    if (action === 'issue') run(modulesApi.issue(number, { method: 'external', ref: fields.ref ?? '' }));
+    if (action === 'issue')
+      run(
+        fields.method === 'card'
+          ? modulesApi.issue(number, { method: 'card', card: fields.card ?? '' })
+          : modulesApi.issue(number, { method: 'external', ref: fields.ref ?? '' }),
+      );
+    else if (action === 'refund')
+      run(modulesApi.refund(number, { card: fields.card ?? '', reason: fields.reason ?? '' }));
     else if (action === 'repay')
       run(
         modulesApi.repay(number, {
@@ -95,6 +104,20 @@ export function DealCardPage() {
       <Loader aria-label={t('common.loading')} />
     );
   const d = card.deal;
+  const pending = card.payouts.some((p) => p.method === 'card' && p.status === 'pending');
+  const cardSelect = (
+    <Select
+      key="card"
+      label={t('deal.card')}
+      name="card"
+      w={260}
+      value={fields.card || null}
+      allowDeselect={false}
+      placeholder={card.cards.length === 0 ? t('deal.noCards') : undefined}
+      data={card.cards.map((c) => ({ value: c.id, label: `${c.masked} ${c.holder}` }))}
+      onChange={(v) => setFields({ ...fields, card: v ?? '' })}
+    />
+  );
   const field = (name: string, label: string) => (
     <TextInput
       key={name}
@@ -123,6 +146,11 @@ export function DealCardPage() {
           {message.text}
         </Alert>
       )}
+      {pending && (
+        <Alert color="yellow" role="status" mb="md" data-testid="payout-pending">
+          {t('deal.payoutPending')}
+        </Alert>
+      )}
       {(card.actions.length > 0 || action) && (
         <Paper withBorder p="md" mb="lg" aria-label={t('deal.actions')} component="section">
           <Group gap="sm">
@@ -144,23 +172,40 @@ export function DealCardPage() {
             >
               <Group align="end" gap="sm" mt="md">
                 {action === 'issue'
-                  ? field('ref', t('deal.issueRef'))
-                  : action === 'repay'
-                    ? [
-                        field('amount', t('deal.repayAmount')),
-                        field('service', t('deal.repayService')),
-                        field('txnId', t('deal.repayTxn')),
-                        <Checkbox
-                          key="early"
-                          mb={8}
-                          label={t('deal.early')}
-                          checked={Boolean(fields.early)}
-                          onChange={(e) =>
-                            setFields({ ...fields, early: e.currentTarget.checked ? 'yes' : '' })
-                          }
-                        />,
-                      ]
-                    : field('reason', t('deal.reason'))}
+                  ? [
+                      <Select
+                        key="method"
+                        label={t('deal.issueMethod')}
+                        name="method"
+                        w={260}
+                        value={fields.method ?? 'external'}
+                        allowDeselect={false}
+                        data={[
+                          { value: 'external', label: t('deal.method.external') },
+                          { value: 'card', label: t('deal.method.card') },
+                        ]}
+                        onChange={(v) => setFields({ ...fields, method: v ?? 'external' })}
+                      />,
+                      fields.method === 'card' ? cardSelect : field('ref', t('deal.issueRef')),
+                    ]
+                  : action === 'refund'
+                    ? [cardSelect, field('reason', t('deal.reason'))]
+                    : action === 'repay'
+                      ? [
+                          field('amount', t('deal.repayAmount')),
+                          field('service', t('deal.repayService')),
+                          field('txnId', t('deal.repayTxn')),
+                          <Checkbox
+                            key="early"
+                            mb={8}
+                            label={t('deal.early')}
+                            checked={Boolean(fields.early)}
+                            onChange={(e) =>
+                              setFields({ ...fields, early: e.currentTarget.checked ? 'yes' : '' })
+                            }
+                          />,
+                        ]
+                      : field('reason', t('deal.reason'))}
                 <Button type="submit" loading={busy}>
                   {t(ACTION_KEYS[action])}
                 </Button>
@@ -266,6 +311,44 @@ export function DealCardPage() {
           },
         ]}
       />
+      {card.payouts.length > 0 && (
+        <>
+          <Title order={3} size="h4" mb="sm">
+            {t('deal.payouts')}
+          </Title>
+          <SimpleTable
+            caption={t('deal.payouts')}
+            testId="deal-payouts"
+            rows={card.payouts}
+            rowKey={(p) => p.id}
+            empty={t('common.empty')}
+            columns={[
+              {
+                title: t('deal.payoutPurpose'),
+                render: (p) =>
+                  p.purpose === 'refund' ? t('deal.payoutPurpose.refund') : t('deal.payoutPurpose.issue'),
+              },
+              { title: t('deal.payoutMethod'), render: (p) => (p.card ? `${p.method} ${p.card}` : p.method) },
+              { title: t('deals.amount'), align: 'right', render: (p) => money(p.amount, 'RUB') },
+              {
+                title: t('deal.payoutStatus'),
+                render: (p) =>
+                  t(
+                    (
+                      {
+                        pending: 'deal.payoutStatus.pending',
+                        exported: 'deal.payoutStatus.exported',
+                        done: 'deal.payoutStatus.done',
+                        failed: 'deal.payoutStatus.failed',
+                      } as const
+                    )[p.status as 'pending'] ?? 'deal.payoutStatus.pending',
+                  ),
+              },
+              { title: t('deal.payoutRef'), render: (p) => p.ref ?? p.error ?? '' },
+            ]}
+          />
+        </>
+      )}
       <Title order={3} size="h4" mb="sm">
         {t('deal.history')}
       </Title>

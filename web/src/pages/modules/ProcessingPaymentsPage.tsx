@@ -1,4 +1,5 @@
-import { Title } from '@mantine/core';
+import { Anchor, Title } from '@mantine/core';
+import { Link } from 'react-router';
 import type { ProcessingPaymentItem } from '../../api-modules.ts';
 import { DataTable } from '../../components/DataTable.tsx';
 import { useI18n } from '../../i18n.tsx';
@@ -30,7 +31,16 @@ export function ProcessingPaymentsPage() {
           },
         ]}
         columns={[
-          { key: 'id', title: t('ledger.id'), sort: 'id', render: (p) => p.id },
+          {
+            key: 'id',
+            title: t('ledger.id'),
+            sort: 'id',
+            render: (p) => (
+              <Anchor component={Link} to={`/processing/payments/${p.id}`}>
+                {p.id}
+              </Anchor>
+            ),
+          },
           { key: 'agent', title: t('ppay.agent'), render: (p) => p.agent },
           { key: 'agentTxn', title: t('ppay.agentTxn'), render: (p) => p.agentTxnId },
           { key: 'service', title: t('ppay.service'), render: (p) => p.service },

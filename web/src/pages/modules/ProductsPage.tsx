@@ -1,10 +1,12 @@
-import { Alert, Button, Group, Loader, Text, TextInput, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { Alert, Button, Group, Loader, Modal, Text, TextInput, Title } from '@mantine/core';
+import { useState } from 'react';
 import { ApiError } from '../../api.ts';
 import { modulesApi, type ProductItem } from '../../api-modules.ts';
 import { useAuth } from '../../auth.tsx';
 import { SimpleTable } from '../../components/Facts.tsx';
 import { useI18n } from '../../i18n.tsx';
+import { useList } from '../../use-list.ts';
+import { ProductForm } from './ProductForm.tsx';
 
 /** Yesterday in Moscow: the day the nightly close would take. */
 function yesterdayMoscow(): string {
@@ -12,21 +14,21 @@ function yesterdayMoscow(): string {
   return msk.toISOString().slice(0, 10);
 }
 
-/** Loan products (read-only: `kopek product`) and, for who may, closing a business date by hand. */
+/**
+ * Loan products (created and edited within the caps by `lending.products.write`, as `kopek
+ * product` does) and, for who may, closing a business date by hand.
+ */
 export function ProductsPage() {
   const { t, money } = useI18n();
   const { can } = useAuth();
-  const [items, setItems] = useState<ProductItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { items, error, reload } = useList(modulesApi.products);
+  // The product being edited, 'new' for the creation form, null when no form is open.
+  const [editing, setEditing] = useState<ProductItem | 'new' | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const write = can('lending.products.write');
   const [date, setDate] = useState(yesterdayMoscow);
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
-  useEffect(() => {
-    modulesApi
-      .products()
-      .then((list) => setItems(list.items))
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, []);
   const run = () => {
     setRunning(true);
     setResult(null);
@@ -50,9 +52,47 @@ export function ProductsPage() {
   };
   return (
     <>
-      <Title order={2} mb="md">
-        {t('products.title')}
-      </Title>
+      <Group justify="space-between" mb="md">
+        <Title order={2}>{t('products.title')}</Title>
+        {write && (
+          <Button
+            onClick={() => {
+              setSaved(null);
+              setEditing('new');
+            }}
+          >
+            {t('productForm.new')}
+          </Button>
+        )}
+      </Group>
+      {saved && (
+        <Alert color="green" role="status" mb="md">
+          {saved}
+        </Alert>
+      )}
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        closeButtonProps={{ 'aria-label': t('common.cancel') }}
+        size="lg"
+        title={
+          editing === 'new' || editing === null
+            ? t('productForm.new')
+            : t('productForm.edit', { code: editing.code })
+        }
+      >
+        {editing !== null && (
+          <ProductForm
+            {...(editing === 'new' ? {} : { product: editing })}
+            onCancel={() => setEditing(null)}
+            onSaved={(p) => {
+              setEditing(null);
+              setSaved(t('productForm.saved', { code: p.code }));
+              reload();
+            }}
+          />
+        )}
+      </Modal>
       {error && (
         <Alert color="red" role="alert">
           {error}
@@ -83,6 +123,26 @@ export function ProductsPage() {
             { title: t('products.dailyRate'), align: 'right', render: (p) => p.dailyRate },
             { title: t('products.penalty'), align: 'right', render: (p) => p.penaltyRateYear },
             { title: t('products.active'), render: (p) => (p.active ? t('common.yes') : t('common.no')) },
+            ...(write
+              ? [
+                  {
+                    title: t('deal.actions'),
+                    render: (p: ProductItem) => (
+                      <Button
+                        size="xs"
+                        variant="default"
+                        aria-label={t('productForm.edit', { code: p.code })}
+                        onClick={() => {
+                          setSaved(null);
+                          setEditing(p);
+                        }}
+                      >
+                        {t('productForm.editShort')}
+                      </Button>
+                    ),
+                  },
+                ]
+              : []),
           ]}
         />
       )}

@@ -17,13 +17,10 @@ export function SmsPage() {
         rowKey={(s) => s.id}
         filters={[
           {
-            name: 'outbox',
+            name: 'module',
             label: t('sms.outbox'),
             type: 'select',
-            options: [
-              { value: 'broker', label: 'broker' },
-              { value: 'mymfo', label: 'mymfo' },
-            ],
+            options: ['broker', 'mymfo', 'bnpl', 'wallet'].map((m) => ({ value: m, label: m })),
           },
           {
             name: 'status',
@@ -39,7 +36,7 @@ export function SmsPage() {
             sort: 'createdAt',
             render: (s) => dateTime(s.createdAt),
           },
-          { key: 'outbox', title: t('sms.outbox'), render: (s) => s.outbox },
+          { key: 'module', title: t('sms.outbox'), render: (s) => s.module },
           { key: 'purpose', title: t('sms.purpose'), render: (s) => s.purpose },
           { key: 'phone', title: t('sms.phone'), render: (s) => s.phone },
           { key: 'status', title: t('sms.status'), sort: 'status', render: (s) => s.status },

@@ -1,5 +1,6 @@
-import { Alert, Button, Group, Modal, Stack, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Modal, Stack, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { ApiError } from '../../api.ts';
 import { modulesApi, type WalletItem } from '../../api-modules.ts';
 import { useAuth } from '../../auth.tsx';
@@ -63,7 +64,16 @@ export function WalletsPage() {
           { name: 'phone', label: t('wallets.phone'), type: 'text' },
         ]}
         columns={[
-          { key: 'id', title: t('ledger.id'), sort: 'id', render: (w) => w.id },
+          {
+            key: 'id',
+            title: t('ledger.id'),
+            sort: 'id',
+            render: (w) => (
+              <Anchor component={Link} to={`/wallet/wallets/${w.id}`}>
+                {w.id}
+              </Anchor>
+            ),
+          },
           { key: 'phone', title: t('deals.phone'), render: (w) => w.phone },
           { key: 'owner', title: t('wallets.owner'), render: (w) => w.name ?? '—' },
           { key: 'status', title: t('deals.status'), render: (w) => w.status },
