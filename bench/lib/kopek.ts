@@ -15,7 +15,7 @@ export function kopekEnv(databaseUrl: string, extra: Record<string, string> = {}
     KOPEK_SESSION_SECRET: randomBytes(32).toString('hex'),
     KOPEK_SEED_DEMO: 'never',
     LOG_LEVEL: 'warn',
-    DB_POOL_SIZE: '40',
+    DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '40',
     // `KOPEK_HTTP_PROCESSES=2 npm run bench -- <name>`: the same bench on forked HTTP processes.
     ...(process.env.KOPEK_HTTP_PROCESSES ? { KOPEK_HTTP_PROCESSES: process.env.KOPEK_HTTP_PROCESSES } : {}),
     ...extra,
