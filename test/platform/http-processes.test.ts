@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -35,12 +36,21 @@ async function until<T>(what: string, probe: () => T | undefined, budgetMs = 120
   }
 }
 
+/** One request on a connection of its own: fetch pools keep-alive sockets (it drops a
+ * `connection: close` header), and a pooled socket to a killed process resets on reuse. */
+function healthz(baseUrl: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${baseUrl}/healthz`, { agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+      .on('error', reject);
+  });
+}
+
 async function allAnswer(baseUrl: string, n: number): Promise<void> {
-  const statuses = await Promise.all(
-    Array.from({ length: n }, () =>
-      fetch(`${baseUrl}/healthz`, { headers: { connection: 'close' } }).then((r) => r.status),
-    ),
-  );
+  const statuses = await Promise.all(Array.from({ length: n }, () => healthz(baseUrl)));
   assert.deepEqual(new Set(statuses), new Set([200]));
 }
 
@@ -80,8 +90,9 @@ describe('KOPEK_HTTP_PROCESSES: forked HTTP processes share the port', () => {
     // Either process alone answers every request: kill one, then the other original.
     for (const victim of first) {
       process.kill(victim, 'SIGKILL');
-      // Connections the dying process had accepted die with it; the ones after it must not.
-      await until('the victim to be gone', () => (childrenOf(primary).includes(victim) ? undefined : true));
+      // Connections the dying process had accepted die with it; the ones after it must not. Its
+      // /proc entry goes only once it is reaped, after every descriptor it held is closed.
+      await until('the victim to be gone', () => (existsSync(`/proc/${victim}`) ? undefined : true));
       await allAnswer(server.baseUrl, 20);
       const replacement = await until('a replacement', () => childrenOf(primary).find((p) => !known.has(p)));
       known.add(replacement);
