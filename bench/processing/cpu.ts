@@ -15,7 +15,7 @@ function classify(pid: string, cmdline: string, known: Map<number, string>, data
   if (group) return group;
   if (cmdline.includes(database)) return 'postgres';
   // Counted once it has ended, as this process's reaped children (below).
-  if (cmdline.includes('bench/processing/load.ts')) return 'load (running)';
+  if (cmdline.startsWith('wrk ')) return 'load (running)';
   return 'other';
 }
 

@@ -2,7 +2,7 @@
  * `npm run bench -- processing [--seconds N | --quick] [--no-record]`
  *
  * The agent protocol's `pay` (simple scheme, provider simulator answering at once) and `check`
- * at 64 concurrent connections, from a separate load process (autocannon), against `kopek serve`
+ * at 64 concurrent connections, from a separate load process (wrk, bench/processing/load.lua), against `kopek serve`
  * as a separate process; baselines in the same run: `pgbench -N` at 64 clients on the same
  * PostgreSQL, and a bare Fastify JSON route. Appends the figures to bench/RESULTS.md.
  */
@@ -17,7 +17,7 @@ import { adjustBalance, createAgent } from '../../src/processing/agents.ts';
 import { importServices, readCatalogFile } from '../../src/processing/catalog.ts';
 import { changeToken, createToken } from '../../src/processing/credentials.ts';
 import { DEMO_CATALOG_FILE, pointDemoServicesAt } from '../../src/processing/demo.ts';
-import { type Load, loadLine, runLoad } from '../lib/autocannon.ts';
+import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
 import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
@@ -32,6 +32,7 @@ import {
   percent,
   report,
 } from '../lib/results.ts';
+import { runWrk } from '../lib/wrk.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from './cpu.ts';
 
 const CONNECTIONS = 64;
@@ -67,7 +68,7 @@ export async function main(args: string[]): Promise<void> {
         postgresVersion: r.postgresVersion,
         flag: loadBefore > os.cpus().length / 2 ? LOADED_MACHINE : '',
         intro:
-          `${options.seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one autocannon process; ` +
+          `${options.seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one wrk thread; ` +
           `kopek serve (one process, DB_POOL_SIZE 40, jobs on) and the OSMP simulator in their own processes; ` +
           `${AGENTS} agents; pgbench -N -c ${CONNECTIONS} -j 2 -s ${PGBENCH_SCALE}. Pay answers: ${JSON.stringify(r.results)}. ` +
           loadAverageNote(loadBefore),
@@ -119,7 +120,7 @@ async function run(options: BenchOptions, cleanup: Cleanup): Promise<Results> {
   ]);
 
   const load = (url: string, kind: string, s: number): Promise<Load> =>
-    runLoad('bench/processing/load.ts', [url, kind, s, CONNECTIONS, tokens.join(',')]);
+    runWrk('bench/processing/load.lua', url, s, CONNECTIONS, [kind, tokens.join(',')]);
   console.log('\nwarm-up (unmeasured)');
   await load(kopek.url, 'pay', Math.min(3, seconds));
   await load(kopek.url, 'check', Math.min(2, seconds));
