@@ -6,6 +6,9 @@ import path from 'node:path';
 import axe from 'axe-core';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { CONSOLE_DIST } from '../../src/faces/admin/console.ts';
+import type { AppContext } from '../../src/platform/context.ts';
+import type { Face, FaceApp } from '../../src/platform/http/face.ts';
+import { buildServer } from '../../src/platform/http/server.ts';
 import { ROOT } from '../helpers/processes.ts';
 
 /** What the console's browser suites share: Debian's chromium, the built app, axe-core, screenshots. */
@@ -42,6 +45,18 @@ export interface Browser {
   context: BrowserContext;
   consoleErrors: string[];
   close(): Promise<void>;
+}
+
+/** The server of `faces` listening on a free loopback port, and a browser to drive it. */
+export async function serveConsole(
+  ctx: AppContext,
+  faces: Face[],
+): Promise<{ app: FaceApp; base: string; browser: Browser }> {
+  const app = await buildServer(ctx, faces);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { app, base, browser: await launchBrowser() };
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -5,7 +5,6 @@ import { adminFace } from '../../src/faces/admin/face.ts';
 import { denimhubFace } from '../../src/faces/denimhub/face.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import type { FaceApp } from '../../src/platform/http/face.ts';
-import { buildServer } from '../../src/platform/http/server.ts';
 import { staffSeeder } from '../../src/staff/demo.ts';
 import { createWallet } from '../../src/wallet/wallets.ts';
 import { posForm } from '../broker/harness.ts';
@@ -14,8 +13,8 @@ import {
   type Browser,
   buildConsoleIfStale,
   checkAccessibility,
-  launchBrowser,
   screenshot,
+  serveConsole,
   signInPage,
   skipWithoutChromium,
 } from './browser.ts';
@@ -52,11 +51,7 @@ describe('operator console: broker partners and wallet payments in Chromium', {
        VALUES ($1, gen_random_uuid(), 'h', 'mts', 'МТС', 25000, 100, 'finished', '[]', 0)`,
       [walletId],
     );
-    app = await buildServer(db.ctx, [adminFace, denimhubFace, consoleFace()]);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchBrowser();
+    ({ app, base, browser } = await serveConsole(db.ctx, [adminFace, denimhubFace, consoleFace()]));
   });
 
   after(async () => {

@@ -10,7 +10,6 @@ import { getProduct } from '../../src/lending/products/repository.ts';
 import { attachCard } from '../../src/mymfo/cards.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import type { FaceApp } from '../../src/platform/http/face.ts';
-import { buildServer } from '../../src/platform/http/server.ts';
 import { staffSeeder } from '../../src/staff/demo.ts';
 import { type TestDatabase, testDatabase } from '../helpers/db.ts';
 import { clientInput, STAFF, seedProducts } from '../lending/lending-fixtures.ts';
@@ -18,8 +17,8 @@ import {
   type Browser,
   buildConsoleIfStale,
   checkAccessibility,
-  launchBrowser,
   screenshot,
+  serveConsole,
   signInPage,
   skipWithoutChromium,
 } from './browser.ts';
@@ -43,11 +42,7 @@ describe('operator console: editing a product in Chromium', {
     db = await testDatabase();
     await withTx(db.ctx.pool, (tx) => staffSeeder.seed(tx, db.ctx));
     await seedProducts(db.ctx);
-    app = await buildServer(db.ctx, [platformFace, adminFace, consoleFace()]);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchBrowser();
+    ({ app, base, browser } = await serveConsole(db.ctx, [platformFace, adminFace, consoleFace()]));
   });
 
   after(async () => {

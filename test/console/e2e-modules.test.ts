@@ -11,7 +11,6 @@ import { signDeal } from '../../src/lending/deals/decisions.ts';
 import { getDeal } from '../../src/lending/deals/repository.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import type { FaceApp } from '../../src/platform/http/face.ts';
-import { buildServer } from '../../src/platform/http/server.ts';
 import { createAgent } from '../../src/processing/agents.ts';
 import { createToken } from '../../src/processing/credentials.ts';
 import { staffSeeder } from '../../src/staff/demo.ts';
@@ -23,8 +22,8 @@ import {
   type Browser,
   buildConsoleIfStale,
   checkAccessibility,
-  launchBrowser,
   screenshot,
+  serveConsole,
   signInPage,
   skipWithoutChromium,
 } from './browser.ts';
@@ -103,11 +102,7 @@ describe('operator console: module screens in Chromium', {
       passport_series_number: '4512654321',
       passport_issued_at: '2016-05-10',
     });
-    app = await buildServer(db.ctx, [platformFace, adminFace, consoleFace()]);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchBrowser();
+    ({ app, base, browser } = await serveConsole(db.ctx, [platformFace, adminFace, consoleFace()]));
   });
 
   after(async () => {

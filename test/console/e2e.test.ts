@@ -7,15 +7,14 @@ import { platformFace } from '../../src/faces/platform/face.ts';
 import { move, openAccount, transfer } from '../../src/ledger/index.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import type { FaceApp } from '../../src/platform/http/face.ts';
-import { buildServer } from '../../src/platform/http/server.ts';
 import { staffSeeder } from '../../src/staff/demo.ts';
 import { type TestDatabase, testDatabase } from '../helpers/db.ts';
 import {
   type Browser,
   buildConsoleIfStale,
   checkAccessibility,
-  launchBrowser,
   screenshot,
+  serveConsole,
   skipWithoutChromium,
 } from './browser.ts';
 
@@ -62,11 +61,7 @@ describe('operator console in Chromium', { skip: skipWithoutChromium, timeout: 2
         });
       }
     });
-    app = await buildServer(db.ctx, [platformFace, adminFace, consoleFace()]);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchBrowser();
+    ({ app, base, browser } = await serveConsole(db.ctx, [platformFace, adminFace, consoleFace()]));
     context = browser.context;
   });
 
