@@ -3,7 +3,7 @@
  *
  * Moneywall's `init` (the full body, a new order each request: validation, encryption of the
  * personal part, one session row, its history row and its expiry job in one transaction) at 64
- * connections from a separate autocannon process against `kopek serve` as a separate process,
+ * connections from a separate load process (wrk, bench/bnpl/load.lua) against `kopek serve` as a separate process,
  * with a bare Fastify JSON route as the baseline in the same run. Appends to bench/RESULTS.md.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,12 +16,13 @@ import { FieldCipher } from '../../src/platform/crypto.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
-import { type Load, loadLine, runLoad } from '../lib/autocannon.ts';
+import { type Load, loadLine } from '../lib/autocannon.ts';
 import { withCleanup } from '../lib/cleanup.ts';
 import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { count, loadAverageNote, markdownTable, passFail, percent, report } from '../lib/results.ts';
+import { runWrk } from '../lib/wrk.ts';
 
 const CONNECTIONS = 64;
 const TARGET_RATE = 1500;
@@ -65,7 +66,7 @@ export async function main(args: string[]): Promise<void> {
     ).url;
     const bareServer = await startBareServer(cleanup);
     const load = (base: string, kind: string, s: number): Promise<Load> =>
-      runLoad('bench/bnpl/load.ts', [base, kind, s, CONNECTIONS, TOKEN]);
+      runWrk('bench/bnpl/load.lua', base, s, CONNECTIONS, [kind, TOKEN]);
 
     console.log('warm-up (unmeasured)');
     await load(kopek, 'init', Math.min(3, seconds));
@@ -106,7 +107,7 @@ export async function main(args: string[]): Promise<void> {
         bench: 'bnpl',
         postgresVersion,
         intro:
-          `${process.env.BENCH_NOTE ? `${process.env.BENCH_NOTE}. ` : ''}${seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one autocannon process; ` +
+          `${process.env.BENCH_NOTE ? `${process.env.BENCH_NOTE}. ` : ''}${seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one wrk thread; ` +
           'kopek serve (one process, DB_POOL_SIZE 40, jobs off) in its own process; Moneywall init with the full body, a new order_id each. ' +
           loadAverageNote(loadBefore),
         table,

@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- broker [--seconds N | --quick] [--workers N] [--no-record]`
  *
- * POS `create_form` at 64 connections from a separate autocannon process against `kopek serve`,
- * three simulated banks scoring in 100-500 ms; then waits for every form to close and measures how
- * many got all three offers before the deadline. Baseline: a bare Fastify JSON route.
+ * POS `create_form` at 64 connections from a separate load process (wrk, bench/broker/load.lua)
+ * against `kopek serve`, three simulated banks scoring in 100-500 ms; then waits for every form to
+ * close and measures how many got all three offers before the deadline. Baseline: a bare Fastify
+ * JSON route.
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -13,13 +14,14 @@ import { FieldCipher } from '../../src/platform/crypto.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
-import { type Load, loadLine, runLoad } from '../lib/autocannon.ts';
+import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
 import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { count, markdownTable, report } from '../lib/results.ts';
+import { runWrk } from '../lib/wrk.ts';
 
 const CONNECTIONS = 64;
 const DEADLINE_MS = 30_000;
@@ -53,7 +55,7 @@ export async function main(args: string[]): Promise<void> {
         bench: 'broker',
         postgresVersion: r.postgresVersion,
         intro:
-          `${seconds} s of create_form at ${CONNECTIONS} connections from one autocannon process; kopek serve ` +
+          `${seconds} s of create_form at ${CONNECTIONS} connections from one wrk thread; kopek serve ` +
           `(DB_POOL_SIZE 40, KOPEK_JOB_CONCURRENCY 64; ${workers > 0 ? `HTTP only, plus ${workers} job process(es)` : 'HTTP and jobs in one process'}); three ` +
           `simulated banks in their own process scoring in 100-500 ms; offer deadline ${DEADLINE_MS / 1000} s. ` +
           `Targets: ${TARGET_RPS} forms/s accepted, p99 < ${TARGET_P99_MS} ms, all offers within the deadline.`,
@@ -114,7 +116,7 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
   const bareServer = await startBareServer(cleanup);
 
   const load = (base: string, s: number, route: string): Promise<Load> =>
-    runLoad('bench/broker/load.ts', [base, s, CONNECTIONS, route]);
+    runWrk('bench/broker/load.lua', base, s, CONNECTIONS, [route]);
   console.log('\n[A] bare Fastify route');
   const bare = await load(bareServer.url, Math.min(seconds, 5), '/bare');
   console.log(loadLine('bare', bare));

@@ -3,7 +3,7 @@
  *
  * The "Моя МФО" face on a database of 100,000 issued loans: `Payment/QIWI pay` (1.00 over random
  * deals, a fresh txn_id each), `PS/deal` (the cabinet's debt summary) and `Payment/QIWI check`,
- * at 64 concurrent connections from a separate autocannon process, against `kopek serve` as a
+ * at 64 concurrent connections from wrk (bench/mymfo/load.lua, one thread), against `kopek serve` as a
  * separate process; the baseline in the same run is a bare Fastify GET route on the same
  * machine (bench/lib/bare-server.ts, GET). Appends the figures to bench/RESULTS.md (bench/lib/results.ts).
  */
@@ -17,12 +17,13 @@ import { CLI_ACTOR } from '../../src/platform/audit.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool, type Pool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
-import { type Load, loadLine, runLoad } from '../lib/autocannon.ts';
+import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { count, loadAverageNote, markdownTable, passFail, report } from '../lib/results.ts';
+import { runWrk } from '../lib/wrk.ts';
 import { generateDeals } from './generate.ts';
 import { benchDealNumber, benchPassport } from './numbers.ts';
 
@@ -68,8 +69,8 @@ export async function main(args: string[]): Promise<void> {
             ? '**Measured on a loaded machine (parallel work): the figures are low and unreliable.** '
             : '') +
           `${r.seconds} s per phase${r.quick ? ' (quick)' : ''}; ${count(r.deals)} issued loans ` +
-          `(generated in SQL in ${r.generateSeconds.toFixed(0)} s); ${CONNECTIONS} connections from one autocannon ` +
-          `process; kopek serve (one process, DB_POOL_SIZE 40, jobs off) in its own process. ` +
+          `(generated in SQL in ${r.generateSeconds.toFixed(0)} s); ${CONNECTIONS} connections from one wrk ` +
+          `thread; kopek serve (one process, DB_POOL_SIZE 40, jobs off) in its own process. ` +
           (r.psdeal
             ? ''
             : '**PS/deal was not served by the face at the time of the run: not measured; the check phase reads the same debt summary.** ') +
@@ -113,7 +114,7 @@ async function run(seconds: number, deals: number, quick: boolean, cleanup: Clea
   console.log(hasPsDeal ? 'PS/deal: served' : 'PS/deal: not served by the face yet, skipped');
 
   const load = (target: string, kind: string, s: number): Promise<Load> =>
-    runLoad('bench/mymfo/load.ts', [target, kind, s, CONNECTIONS, deals]);
+    runWrk('bench/mymfo/load.lua', target, s, CONNECTIONS, [kind, deals]);
   console.log('\nwarm-up (unmeasured)');
   await load(kopek, 'pay', Math.min(3, seconds));
   await load(kopek, 'check', Math.min(2, seconds));

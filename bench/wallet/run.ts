@@ -2,9 +2,9 @@
  * `npm run bench -- wallet [--seconds N | --quick] [--shards N] [--no-record]`
  *
  * The mserver 2 wallet's create + pay of one-step payments (Мегафон, provider simulator answering
- * at once) at 64 connections, from a separate load process (autocannon with a two-request
- * sequence per connection, session cookies of 64 wallets), against `kopek serve` as a separate
- * process; the baseline in the same run: a bare Fastify JSON route at the same connections.
+ * at once) at 64 connections, from a separate load process (wrk, bench/wallet/load.lua, one thread
+ * per connection repeating create then pay, session cookies of 64 wallets), against `kopek serve` as
+ * a separate process; the baseline in the same run: a bare Fastify JSON route at the same connections.
  * Appends the figures to bench/RESULTS.md.
  */
 import os from 'node:os';
@@ -23,13 +23,14 @@ import { importServices, readCatalogFile } from '../../src/processing/catalog.ts
 import { DEMO_CATALOG_FILE, pointDemoServicesAt } from '../../src/processing/demo.ts';
 import { ensureWalletAgents } from '../../src/wallet/demo.ts';
 import { insertWallet } from '../../src/wallet/wallets.ts';
-import { type Load, loadLine, runLoad } from '../lib/autocannon.ts';
+import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
 import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { type BenchOptions, benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { count, LOADED_MACHINE, loadAverageNote, markdownTable, passFail, report } from '../lib/results.ts';
+import { runWrk } from '../lib/wrk.ts';
 
 const CONNECTIONS = 64;
 const WALLETS = 64;
@@ -65,7 +66,7 @@ export async function main(args: string[]): Promise<void> {
         postgresVersion: r.postgresVersion,
         flag: loadBefore > os.cpus().length ? LOADED_MACHINE : '',
         intro:
-          `${options.seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one autocannon process, ` +
+          `${options.seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from ${CONNECTIONS} wrk threads (one a connection), ` +
           `each repeating create + pay (one-step service 1, 1 rouble) with the session cookie of one of ${WALLETS} wallets; ` +
           `kopek serve (one process, DB_POOL_SIZE 40, jobs on, WALLET_AGENT_SHARDS ${shards}) and the OSMP simulator in their own processes. ` +
           `Payment states after the run: ${JSON.stringify(r.states)}. ` +
@@ -107,7 +108,8 @@ async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Pro
   const bareServer = await startBareServer(cleanup);
 
   const load = (target: string, kind: string, s: number): Promise<Load> =>
-    runLoad('bench/wallet/load.ts', [target, kind, s, CONNECTIONS, cookies.join(',')]);
+    // One wrk thread per connection: the create -> pay state lives in the thread's Lua state.
+    runWrk('bench/wallet/load.lua', target, s, CONNECTIONS, [kind, cookies.join(',')], CONNECTIONS);
   console.log('\nwarm-up (unmeasured)');
   await load(kopek, 'pay', Math.min(3, seconds));
   await admin.query('CHECKPOINT');
