@@ -1,7 +1,7 @@
 /**
- * Load phases: each bench's `load.ts` runs autocannon in its own process (so the load does not
- * share an event loop with what it measures) and prints `loadFigures(result)` as JSON with
- * `printLoad`; the bench runs it with `runLoad`.
+ * Load phases: the `Load` figures every HTTP bench reports (wrk.ts returns them too), and for the
+ * benches that loop requests with autocannon (console), `runLoad` runs their `load.ts` in its own
+ * process (so the load does not share an event loop with what it measures).
  */
 import type autocannon from 'autocannon';
 import { capture } from './common.ts';
@@ -30,11 +30,6 @@ export function loadFigures(result: autocannon.Result): Load {
     timeouts: result.timeouts,
     duration: result.duration,
   };
-}
-
-/** For a load script: its figures on stdout, the only thing it prints. */
-export function printLoad(result: autocannon.Result): void {
-  process.stdout.write(JSON.stringify(loadFigures(result)));
 }
 
 /** Runs a load script (`bench/<name>/load.ts`, its arguments) to completion: its figures. */
