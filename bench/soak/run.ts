@@ -3,7 +3,9 @@
  *   [--heap-snapshots DIR] [--no-record]`
  *
  * A steady mixed load (the idempotent writes of bench/crash/drivers.ts, in turn) at about `rate`
- * requests per second against one `kopek serve` process for `minutes`. Every 10 s: the server's
+ * requests per second against one `kopek serve` process for `minutes`. Kopek runs alone
+ * (bench/soak/alone.ts): production mode, demo data seeded before, and every simulator the load
+ * reaches in a process of its own, so the heap judged holds nothing of theirs. Every 10 s: the server's
  * RSS and used heap (its /metrics), the heap that survives a full GC (the server runs with
  * --expose-gc and bench/soak/gc-probe.mjs preloaded; the bench asks over an IPC channel) and the
  * p99 of the window's requests. A trend check fits a line over the second half (after warm-up):
@@ -25,10 +27,10 @@ import {
   checkEffects,
   DRIVERS,
   freePort,
+  type Kopek,
   killKopek,
   ledgerVerify,
   percentile,
-  startKopek,
   startLoad,
   startStack,
 } from '../crash/harness.ts';
@@ -36,6 +38,7 @@ import { withCleanup } from '../lib/cleanup.ts';
 import { ROOT } from '../lib/common.ts';
 import { benchOptions } from '../lib/options.ts';
 import { report } from '../lib/results.ts';
+import { rssOf, setUpAlone, startKopekAlone } from './alone.ts';
 import { type Sample, slope, soakChart } from './chart.ts';
 
 // RESULTS.md links soak.svg: a run that records nothing leaves it alone.
@@ -107,17 +110,16 @@ export async function main(args: string[]): Promise<void> {
   if (snapshotDir) mkdirSync(snapshotDir, { recursive: true });
   await withCleanup(async (cleanup) => {
     const stack = await startStack('soak', cleanup);
-    let server: Awaited<ReturnType<typeof startKopek>> | undefined;
+    let server: Kopek | undefined;
     cleanup.push(() => server && killKopek(server));
-    server = await startKopek(stack, await freePort(), undefined, {
-      nodeArgs: [
-        '--expose-gc',
-        '--import',
-        GC_PROBE,
-        ...(snapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
-      ],
-      ipc: true,
-    });
+    const sims = await setUpAlone(stack, await freePort(), cleanup);
+    server = await startKopekAlone(sims.env, [
+      '--expose-gc',
+      '--import',
+      GC_PROBE,
+      ...(snapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
+    ]);
+    const simRssStart = rssOf(sims.pids);
     const child = server.child;
     const url = server.url;
     for (const d of drivers) await d.prepare?.(stack.pool);
@@ -155,6 +157,7 @@ export async function main(args: string[]): Promise<void> {
       console.log(`heap snapshot: ${snapshots[1]}`);
     }
     await load.stop();
+    const simRssEnd = rssOf(sims.pids);
     const effects = await checkEffects(stack.pool, load.answered);
     await killKopek(server, 'SIGTERM');
     server = undefined;
@@ -187,11 +190,14 @@ export async function main(args: string[]): Promise<void> {
     );
     const total = load.answered.length;
     const summary = [
-      `${+minutes.toFixed(1)} min, target ~${rate} requests/s over ${drivers.map((d) => d.name).join(', ')}; one kopek serve process; ` +
+      `${+minutes.toFixed(1)} min, target ~${rate} requests/s over ${drivers.map((d) => d.name).join(', ')}; one kopek serve process (production mode, no in-process demo companions; the provider, bank, acquirer and SMS simulators in processes of their own); ` +
         `${total} requests answered (${(total / seconds).toFixed(1)}/s), ${load.answered.filter((s) => s.verdict === 'success').length} successes.`,
       '',
       `- trend over the second half (fitted line): heap after GC ${liveSlope.toFixed(2)} MiB/min (judged: > ${LIVE_HEAP_LIMIT} is flagged); shown only: RSS ${rssSlope.toFixed(2)} MiB/min, heap used ${heapSlope.toFixed(2)} MiB/min; p99 ${p99Slope.toFixed(1)} ms/min (mean p99 ${p99Mean.toFixed(0)} ms)`,
       `- heap after GC ${samples[0]?.liveMiB.toFixed(1)} -> ${samples.at(-1)?.liveMiB.toFixed(1)} MiB, RSS ${samples[0]?.rssMiB.toFixed(0)} -> ${samples.at(-1)?.rssMiB.toFixed(0)} MiB, heap used ${samples[0]?.heapMiB.toFixed(0)} -> ${samples.at(-1)?.heapMiB.toFixed(0)} MiB; p99 of all ${percentile(load.latencies, 99)} ms${snapshotDir ? ' (heap snapshots taken: their windows stall)' : ''}`,
+      `- simulators' RSS (outside the measured process), start -> end: ${Object.keys(sims.pids)
+        .map((n) => `${n} ${simRssStart[n]!.toFixed(0)} -> ${simRssEnd[n]!.toFixed(0)} MiB`)
+        .join(', ')}`,
       `- every success in the database once: ${effects.length ? `NO (${effects.slice(0, 3).join('; ')})` : 'yes'}; kopek ledger verify: ${verify.ok ? 'OK' : 'FAILED'}`,
       `- result: ${flags.length ? `FLAGGED: ${flags.join('; ')}` : 'no growth trend'}`,
       '',
