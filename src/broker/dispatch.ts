@@ -5,11 +5,13 @@ import type { Queryable } from '../platform/db/pool.ts';
  * create_form's outbox. A form commits without a job of its own (an `add_job` per form was the
  * dearest part of the create call: a task upsert, the job row and a NOTIFY that serialises
  * commits); the form row itself is the outbox entry (`dispatched_at IS NULL`). This process
- * gathers the forms it created over a few milliseconds and hands them to one `broker:collect`
- * job per batch, enqueued with their dispatch mark in one statement. A form a crashed process
+ * gathers the forms it created over FLUSH_MS (or until a batch is full) and hands them to one
+ * `broker:collect` job per batch, enqueued with their dispatch mark in one statement. Fewer,
+ * fuller jobs: each holds a worker slot while its slowest lender answers, and each costs the
+ * queue a NOTIFY here and two statements in the job process. A form a crashed process
  * never dispatched is picked up by the `broker:dispatch_sweep` job a few seconds later.
  */
-const FLUSH_MS = 10;
+const FLUSH_MS = 50;
 /** Forms per collect job: one worker slot then covers the slowest lender of all of them. */
 export const BATCH_FORMS = 50;
 /** Undispatched this long after commit: its process is gone (or stuck); the sweep takes it. */
@@ -24,7 +26,11 @@ export function dispatchSoon(ctx: AppContext, formId: bigint): void {
   const list = queued.get(ctx) ?? [];
   list.push(formId);
   queued.set(ctx, list);
-  timer ??= setTimeout(() => void flushAll(), FLUSH_MS);
+  if (list.length >= BATCH_FORMS && !flushing) {
+    clearTimeout(timer);
+    timer = undefined;
+    void flushAll();
+  } else timer ??= setTimeout(() => void flushAll(), FLUSH_MS);
 }
 
 async function flushAll(): Promise<void> {

@@ -45,6 +45,8 @@ export function applyMapping(
   fields: Record<string, unknown>,
   mapping: FieldMapping,
 ): Record<string, unknown> {
+  // No rule: the form goes as it is (most routes; callers only read the result).
+  if (!mapping.omit && !mapping.rename && !mapping.phoneFormat && !mapping.constants) return fields;
   const omit = new Set(mapping.omit ?? []);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {

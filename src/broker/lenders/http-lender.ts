@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { parseJson, stringifyJson } from '../../platform/json.ts';
 import { parseKopecks } from '../../platform/money.ts';
 import { TERM_UNITS, type TermUnit } from '../dictionaries.ts';
@@ -13,6 +14,7 @@ import {
   type ScanCheckResult,
   type ScoreResult,
 } from './adapter.ts';
+import { type PostAnswer, PostFailed, postJson } from './http-post.ts';
 import { signBody } from './signing.ts';
 
 export interface HttpLenderConfig {
@@ -34,41 +36,40 @@ export class LenderProtocolError extends Error {
  * secret (see docs/broker.md, "Generic lender HTTP protocol"). Money travels as integer kopecks.
  */
 export class HttpLender implements LenderAdapter {
-  constructor(private readonly config: HttpLenderConfig) {}
+  private readonly key: KeyObject;
+
+  constructor(private readonly config: HttpLenderConfig) {
+    this.key = createSecretKey(Buffer.from(config.secret, 'utf8'));
+  }
 
   private async call(operation: string, payload: unknown): Promise<Record<string, unknown>> {
-    const body = stringifyJson(payload);
+    const body = toJson(payload);
     const timestamp = Math.floor(Date.now() / 1000);
-    let response: Response;
+    let answer: PostAnswer;
     try {
-      response = await fetch(`${this.config.baseUrl.replace(/\/$/, '')}/${operation}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
+      answer = await postJson(
+        `${this.config.baseUrl.replace(/\/$/, '')}/${operation}`,
+        {
           'x-kopek-timestamp': String(timestamp),
-          'x-kopek-signature': signBody(this.config.secret, timestamp, body),
+          'x-kopek-signature': signBody(this.key, timestamp, body),
         },
         body,
-        signal: AbortSignal.timeout(this.config.timeoutMs),
-      });
+        this.config.timeoutMs,
+      );
     } catch (error) {
-      const name = (error as Error).name;
       throw new LenderUnavailable(
-        name === 'TimeoutError' || name === 'AbortError'
+        error instanceof PostFailed && error.reason === 'timeout'
           ? `lender did not answer ${operation} within ${this.config.timeoutMs} ms`
           : `lender unreachable: ${(error as Error).message}`,
       );
     }
-    const text = await response.text();
-    if (response.status >= 500)
-      throw new LenderUnavailable(`lender answered ${response.status} to ${operation}`);
-    if (response.status !== 200)
-      throw new LenderProtocolError(
-        `lender refused ${operation}: HTTP ${response.status} ${text.slice(0, 200)}`,
-      );
+    const { status, text } = answer;
+    if (status >= 500) throw new LenderUnavailable(`lender answered ${status} to ${operation}`);
+    if (status !== 200)
+      throw new LenderProtocolError(`lender refused ${operation}: HTTP ${status} ${text.slice(0, 200)}`);
     let parsed: unknown;
     try {
-      parsed = parseJson(text);
+      parsed = fromJson(text);
     } catch {
       throw new LenderProtocolError(`lender answered ${operation} with malformed JSON`);
     }
@@ -82,8 +83,8 @@ export class HttpLender implements LenderAdapter {
       application_id: form.applicationId,
       kind: form.kind,
       offline: form.offline,
-      amount: form.amount,
-      initial_payment: form.initialPayment,
+      amount: exact(form.amount),
+      initial_payment: exact(form.initialPayment),
       term_value: form.termValue ?? null,
       form: form.fields,
     });
@@ -183,6 +184,41 @@ export class HttpLender implements LenderAdapter {
   async cancel(ref: { applicationId: string; lenderOfferId?: string }): Promise<void> {
     await this.call('cancel', { application_id: ref.applicationId, offer_id: ref.lenderOfferId ?? null });
   }
+}
+
+/**
+ * JSON of a request: the built-in serializer (scoring sends a whole form per lender, and
+ * lossless-json's costs several times more), lossless-json when a value needs it: a bigint the
+ * built-in one refuses (`exact()` turns safe amounts into numbers first), or a `decimal()`.
+ * Payloads are built here from typed values and forms read with JSON.parse.
+ */
+function toJson(payload: unknown): string {
+  try {
+    const text = JSON.stringify(payload);
+    if (!text.includes('"isLosslessNumber":true')) return text;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+  return stringifyJson(payload);
+}
+
+/** An amount as a JSON number when a JS number holds it exactly (else left for lossless-json). */
+function exact(value: bigint): number | bigint {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
+
+/** A digit run a JS number may not hold exactly (16+ digits, or an exponent). */
+const INEXACT_NUMBER = /\d[\d.]{15,}|\d[eE]/;
+
+/**
+ * JSON of an answer: the built-in parser when no number in the text could lose digits in a JS
+ * number, else lossless-json (`parseJson`: such a number arrives as its text, and the money
+ * parsers refuse or read it exactly). A string that merely looks like a long number only sends
+ * the answer down the slower path.
+ */
+function fromJson(text: string): unknown {
+  return INEXACT_NUMBER.test(text) ? parseJson(text) : JSON.parse(text);
 }
 
 function parseDocuments(r: Record<string, unknown>) {

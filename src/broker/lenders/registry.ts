@@ -42,13 +42,27 @@ async function readLender(db: Queryable, lenderId: bigint | string): Promise<Len
   return rows[0];
 }
 
+/**
+ * An HTTP lender's adapter is kept with its cached row (the secret is decrypted once per row,
+ * not once per call); a reloaded row (after CONFIG_TTL_MS) brings a fresh one.
+ */
+const httpAdapters = new WeakMap<AppContext, WeakMap<LenderRow, LenderAdapter>>();
+
 export function adapterFor(ctx: AppContext, lender: LenderRow): LenderAdapter {
-  if (lender.adapter === 'http')
-    return new HttpLender({
-      baseUrl: lender.base_url!,
-      secret: ctx.cipher.decrypt(lender.secret_enc!),
-      timeoutMs: lender.timeout_ms,
-    });
+  if (lender.adapter === 'http') {
+    const byRow = httpAdapters.get(ctx) ?? new WeakMap<LenderRow, LenderAdapter>();
+    httpAdapters.set(ctx, byRow);
+    let adapter = byRow.get(lender);
+    if (!adapter) {
+      adapter = new HttpLender({
+        baseUrl: lender.base_url!,
+        secret: ctx.cipher.decrypt(lender.secret_enc!),
+        timeoutMs: lender.timeout_ms,
+      });
+      byRow.set(lender, adapter);
+    }
+    return adapter;
+  }
   if (!inhouse)
     throw new AppError('unavailable', 'broker.inhouse_not_wired', 'собственный кредитор ещё не подключён');
   return inhouse(ctx);

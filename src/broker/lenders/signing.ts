@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { safeEqual } from '../../platform/crypto.ts';
 
 /**
@@ -8,7 +8,8 @@ import { safeEqual } from '../../platform/crypto.ts';
  */
 export const MAX_SKEW_SECONDS = 300;
 
-export function signBody(secret: string, timestamp: number, body: string): string {
+/** `secret`: the shared secret, or a KeyObject made from it once (a sender signing thousands). */
+export function signBody(secret: string | KeyObject, timestamp: number, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
