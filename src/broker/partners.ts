@@ -18,15 +18,8 @@ export interface Point {
   kind: 'pos_offline' | 'pos_online' | 'bnpl';
 }
 
-/**
- * The partner a token belongs to, which must be the one named by `partner_guid`: a valid token
- * of one partner naming another partner is refused, not silently rebound.
- */
-export async function authenticatePartner(
-  db: Queryable,
-  token: string | undefined,
-  partnerGuid: unknown,
-): Promise<Partner> {
+/** The active partner a token belongs to (401-style refusal without one). */
+export async function partnerByToken(db: Queryable, token: string | undefined): Promise<Partner> {
   if (!token)
     throw brokerError(
       'broker.unauthorized',
@@ -41,9 +34,26 @@ export async function authenticatePartner(
     return rows[0];
   });
   if (!row) throw brokerError('broker.unauthorized', 'неверный токен партнёра');
-  if (typeof partnerGuid !== 'string' || partnerGuid !== row.guid)
-    throw brokerError('broker.forbidden', 'partner_guid не соответствует токену партнёра');
   return { id: row.id, guid: row.guid, name: row.name, offerDeadlineMs: row.offer_deadline_ms };
+}
+
+/**
+ * The token's partner must be the one named by `partner_guid`: a valid token of one partner
+ * naming another partner is refused, not silently rebound.
+ */
+export function boundToGuid(partner: Partner, partnerGuid: unknown): Partner {
+  if (typeof partnerGuid !== 'string' || partnerGuid !== partner.guid)
+    throw brokerError('broker.forbidden', 'partner_guid не соответствует токену партнёра');
+  return partner;
+}
+
+/** `partnerByToken`, then `boundToGuid`. */
+export async function authenticatePartner(
+  db: Queryable,
+  token: string | undefined,
+  partnerGuid: unknown,
+): Promise<Partner> {
+  return boundToGuid(await partnerByToken(db, token), partnerGuid);
 }
 
 const partnersByToken = new TtlCache<

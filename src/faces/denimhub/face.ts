@@ -5,7 +5,7 @@ import { readOwnedFile } from '../../broker/files.ts';
 import { cancelForm, createForm } from '../../broker/forms.ts';
 import { confirmContract, getIssueStatus } from '../../broker/issue.ts';
 import { confirmOffer, getContract, getOffers } from '../../broker/offers.ts';
-import { authenticatePartner, type Partner } from '../../broker/partners.ts';
+import { boundToGuid, type Partner, partnerByToken } from '../../broker/partners.ts';
 import { getScansStatus, saveScans } from '../../broker/scans.ts';
 import {
   checkSmsCode,
@@ -15,7 +15,6 @@ import {
   sendSmsLink,
 } from '../../broker/signing.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { AppError } from '../../platform/errors.ts';
 import type { Face, FaceApp } from '../../platform/http/face.ts';
 import { replyDenimhubError, success } from './envelope.ts';
 import { CheckCode, CreateForm, FileQuery, FormRef, OfferRef, SaveScans } from './schemas.ts';
@@ -64,14 +63,13 @@ export const denimhubFace: Face = {
     // The token is checked before the body is parsed or validated (1001, HTTP 401 without a valid
     // one, whatever the body); its binding to `partner_guid` (1003) needs the body, so the handler
     // checks it. Route-level, so an unknown method still answers 1404.
+    const partners = new WeakMap<FastifyRequest, Partner>();
     const checkToken = async (request: FastifyRequest) => {
-      try {
-        await authenticatePartner(ctx.pool, tokenOf(request), undefined);
-      } catch (error) {
-        // A valid token reaches the partner_guid comparison, which `undefined` never passes.
-        if (!(error instanceof AppError && error.code === 'broker.forbidden')) throw error;
-      }
+      partners.set(request, await partnerByToken(ctx.pool, tokenOf(request)));
     };
+    // Every route has the hook, so the partner is there; looked up again only if it is not.
+    const partnerOf = async (request: FastifyRequest, partnerGuid: unknown) =>
+      boundToGuid(partners.get(request) ?? (await partnerByToken(ctx.pool, tokenOf(request))), partnerGuid);
     app.addHook('onRoute', (route) => {
       const own = route.onRequest ? [route.onRequest].flat() : [];
       route.onRequest = [checkToken, ...own] as typeof route.onRequest;
@@ -92,7 +90,7 @@ export const denimhubFace: Face = {
         },
         async (request) => {
           const body = (request.body ?? {}) as Body;
-          const partner = await authenticatePartner(ctx.pool, tokenOf(request), body.partner_guid);
+          const partner = await partnerOf(request, body.partner_guid);
           return success(await handler(partner, body));
         },
       );
@@ -177,7 +175,7 @@ export const denimhubFace: Face = {
       },
       async (request, reply) => {
         const query = request.query as Body;
-        const partner = await authenticatePartner(ctx.pool, tokenOf(request), query.partner_guid);
+        const partner = await partnerOf(request, query.partner_guid);
         const file = await readOwnedFile(ctx.pool, partner.id, query.file_guid);
         return reply
           .type(file.mimeType)
