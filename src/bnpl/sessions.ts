@@ -5,6 +5,7 @@ import type { AppContext } from '../platform/context.ts';
 import { sha256Hex } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db/pool.ts';
 import { formatRoublesRu, type Kopecks } from '../platform/money.ts';
+import { Batcher } from '../processing/batcher.ts';
 import { bnplError } from './errors.ts';
 import type { Merchant } from './merchants.ts';
 import type { SessionState } from './states.ts';
@@ -157,45 +158,158 @@ export async function initSession(
     if (existing) return { session: sameBody(existing, hash), replayed: true };
     throw error;
   }
-  // One statement (atomic without a transaction): the session and its first history row. The
-  // expiry is the `bnpl:expire_sweep` job's, every minute, so init adds no job row.
-  const { rows } = await ctx.pool.query<Row>(
-    `WITH s AS (
+  // One statement (atomic without a transaction): the session and its first history row, shared
+  // by concurrent inits (see `inserter`). The expiry is the `bnpl:expire_sweep` job's, every
+  // minute, so init adds no job row.
+  const row = await inserter(ctx).submit({
+    merchantId: merchant.id,
+    orderId: input.orderId,
+    hash,
+    enc: ctx.cipher.encrypt(
+      JSON.stringify({ phone: input.phone, email: input.email, ...input.details }, (_k, v) =>
+        typeof v === 'bigint' ? String(v) : v,
+      ),
+    ),
+    // Hex: the platform's log redaction hides 32+ hex path segments, so the token never reaches a log.
+    frameToken: randomBytes(24).toString('hex'),
+    amount: input.amount,
+    webMode: input.webMode,
+    successCallbackUrl: input.successCallbackUrl,
+    failureCallbackUrl: input.failureCallbackUrl,
+    redirectUrl: input.redirectUrl,
+    originalProviderOrderId: input.originalProviderOrderId ?? null,
+    productType: input.productType ?? null,
+    expiresAt: input.expiresAt ?? null,
+    departureDate: input.departureDate ?? null,
+  });
+  if (row) return { session: toSession(row), replayed: false };
+  // The order exists (a repeat, or a parallel duplicate that won): answer with its session.
+  const winner = await findByOrder(ctx.pool, merchant.id, input.orderId);
+  if (!winner) throw bnplError('conflict', 'init_race', 'повторите запрос');
+  return { session: sameBody(winner, hash), replayed: true };
+}
+
+/** A session row to insert, everything computed (the personal part already encrypted). */
+interface NewSession {
+  merchantId: bigint;
+  orderId: string;
+  hash: string;
+  enc: string;
+  frameToken: string;
+  amount: Kopecks;
+  webMode: Session['webMode'];
+  successCallbackUrl: string;
+  failureCallbackUrl: string;
+  redirectUrl: string;
+  originalProviderOrderId: string | null;
+  productType: string | null;
+  expiresAt: Date | null;
+  departureDate: string | null;
+}
+
+const HISTORY = `h AS (INSERT INTO bnpl.state_history (session_id, from_state, to_state, reason)
+       SELECT id, NULL, 'processing', 'init' FROM s)`;
+
+const inserters = new WeakMap<object, Batcher<NewSession, Row | undefined>>();
+
+/** How concurrent inits shared statements in this process (tests and diagnostics). */
+export function initBatchStats(ctx: AppContext) {
+  return inserters.get(ctx.pool)?.stats;
+}
+
+/**
+ * Concurrent inits share one INSERT and one commit (src/processing/batcher.ts, as the wallet's
+ * creates do): a lone init goes out at once, and under load one statement serves up to 32, which
+ * takes most of the database's work per init away (its commit, parse and round trip). Nothing
+ * comes back for an order that is stored already (a repeat, also one in the same batch): the
+ * caller reads the stored row. An error that concerns one row (a value the table refuses, a
+ * lock-order failure) sends the batch's items one by one, each getting its own answer.
+ */
+function inserter(ctx: AppContext): Batcher<NewSession, Row | undefined> {
+  let b = inserters.get(ctx.pool);
+  if (!b) {
+    b = new Batcher({
+      many: (items) => insertMany(ctx, items),
+      single: (item) => insertOne(ctx, item),
+      oneByOne: (error) => /^(22|23|40P01|40001)/.test((error as { code?: string })?.code ?? ''),
+      inFlight: 4,
+      maxBatch: 32,
+    });
+    inserters.set(ctx.pool, b);
+  }
+  return b;
+}
+
+function sessionValues(it: NewSession): unknown[] {
+  return [
+    it.merchantId,
+    it.orderId,
+    it.hash,
+    it.enc,
+    it.frameToken,
+    it.amount,
+    it.webMode,
+    it.successCallbackUrl,
+    it.failureCallbackUrl,
+    it.redirectUrl,
+    it.originalProviderOrderId,
+    it.productType,
+    it.expiresAt,
+    it.departureDate,
+  ];
+}
+
+async function insertOne(ctx: AppContext, it: NewSession): Promise<Row | undefined> {
+  // Named: each connection parses and plans it once.
+  const { rows } = await ctx.pool.query<Row>({
+    name: 'bnpl.init_session',
+    text: `WITH s AS (
        INSERT INTO bnpl.sessions (merchant_id, order_id, request_hash, request_enc, frame_token, amount, web_mode,
          success_callback_url, failure_callback_url, redirect_url, original_provider_order_id, product_type,
          expires_at, departure_date)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
        ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING ${COLUMNS}),
-     h AS (INSERT INTO bnpl.state_history (session_id, from_state, to_state, reason)
-       SELECT id, NULL, 'processing', 'init' FROM s)
+     ${HISTORY}
      SELECT * FROM s`,
-    [
-      merchant.id,
-      input.orderId,
-      hash,
-      ctx.cipher.encrypt(
-        JSON.stringify({ phone: input.phone, email: input.email, ...input.details }, (_k, v) =>
-          typeof v === 'bigint' ? String(v) : v,
-        ),
-      ),
-      // Hex: the platform's log redaction hides 32+ hex path segments, so the token never reaches a log.
-      randomBytes(24).toString('hex'),
-      input.amount,
-      input.webMode,
-      input.successCallbackUrl,
-      input.failureCallbackUrl,
-      input.redirectUrl,
-      input.originalProviderOrderId ?? null,
-      input.productType ?? null,
-      input.expiresAt ?? null,
-      input.departureDate ?? null,
-    ],
-  );
-  if (rows[0]) return { session: toSession(rows[0]), replayed: false };
-  // The order exists (a repeat, or a parallel duplicate that won): answer with its session.
-  const winner = await findByOrder(ctx.pool, merchant.id, input.orderId);
-  if (!winner) throw bnplError('conflict', 'init_race', 'повторите запрос');
-  return { session: sameBody(winner, hash), replayed: true };
+    values: sessionValues(it),
+  });
+  return rows[0];
+}
+
+async function insertMany(ctx: AppContext, items: NewSession[]): Promise<(Row | undefined)[]> {
+  // One row per key, the first request's (a later one with the same key is a repeat and reads it),
+  // in key order: concurrent batches with a common key (parallel repeats) wait, never deadlock.
+  const key = (merchantId: bigint, orderId: string) => `${merchantId}:${orderId}`;
+  const firsts = new Map<string, NewSession>();
+  for (const it of items) {
+    const k = key(it.merchantId, it.orderId);
+    if (!firsts.has(k)) firsts.set(k, it);
+  }
+  const sorted = [...firsts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, it]) => it);
+  const columns = sorted.map(sessionValues);
+  const column = (i: number) =>
+    columns.map((values) => {
+      const v = values[i];
+      return v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v);
+    });
+  const { rows } = await ctx.pool.query<Row>({
+    name: 'bnpl.init_sessions',
+    text: `WITH s AS (
+       INSERT INTO bnpl.sessions (merchant_id, order_id, request_hash, request_enc, frame_token, amount, web_mode,
+         success_callback_url, failure_callback_url, redirect_url, original_provider_order_id, product_type,
+         expires_at, departure_date)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],
+         $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::date[])
+       ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING ${COLUMNS}),
+     ${HISTORY}
+     SELECT * FROM s`,
+    values: Array.from({ length: 14 }, (_, i) => column(i)),
+  });
+  const inserted = new Map(rows.map((r) => [key(r.merchant_id, r.order_id), r]));
+  return items.map((it) => {
+    const k = key(it.merchantId, it.orderId);
+    return firsts.get(k) === it ? inserted.get(k) : undefined;
+  });
 }
 
 function sameBody(s: Session & { requestHash?: string }, hash: string): Session {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { initBatchStats } from '../../src/bnpl/sessions.ts';
 import { addDays, todayMoscow } from '../../src/lending/dates.ts';
 import { type Harness, harness, init, initBody, refundReq, TOKEN } from './harness.ts';
 
@@ -92,6 +93,48 @@ describe('Moneywall partner API', { timeout: 120_000 }, () => {
       `SELECT count(*)::int AS n FROM bnpl.sessions WHERE order_id = 'idem-parallel'`,
     );
     assert.equal(rows[0].n, 1);
+  });
+
+  it('concurrent inits share statements, and each gets the answer it would get alone', async () => {
+    const first = await init(h.app, initBody('batch-known'));
+    assert.equal(first.statusCode, 200);
+    const before = { ...initBatchStats(h.db.ctx)! };
+    const bodies = [
+      ...Array.from({ length: 24 }, (_, i) => initBody(`batch-${i}`)),
+      initBody('batch-known'), // a repeat: the stored session
+      initBody('batch-known', { amount: 13000 }), // the same order_id with another body: 409
+      initBody('batch-3'), // a duplicate inside the burst: the same session as its twin
+      initBody('batch-5', { amount: 13000 }), // a twin with another body: one wins, the other gets 409
+    ];
+    const answers = await Promise.all(bodies.map((b) => init(h.app, b)));
+    const after = initBatchStats(h.db.ctx)!;
+    assert.ok(after.batches > before.batches, 'the burst went out in shared statements');
+    assert.ok(after.items - before.items >= 2 * (after.batches - before.batches));
+    const fresh = answers.slice(0, 24).filter((_, i) => i !== 5);
+    for (const r of fresh) assert.equal(r.statusCode, 200);
+    assert.equal(new Set(fresh.map((r) => r.json().id)).size, 23);
+    assert.equal(answers[24]!.json().id, first.json().id);
+    assert.equal(answers[25]!.statusCode, 409);
+    assert.equal(answers[25]!.json().error, 'bnpl.order_id_reused');
+    assert.equal(answers[26]!.statusCode, 200);
+    assert.equal(answers[26]!.json().id, answers[3]!.json().id);
+    assert.equal(answers[26]!.json().frame_url, answers[3]!.json().frame_url);
+    const twins = [answers[5]!, answers[27]!];
+    assert.deepEqual(twins.map((r) => r.statusCode).sort(), [200, 409]);
+    const won = twins.find((r) => r.statusCode === 200)!.json();
+    const stored = await h.db.ctx.pool.query(
+      `SELECT id, amount FROM bnpl.sessions WHERE order_id = 'batch-5'`,
+    );
+    assert.equal(stored.rows[0].id, BigInt(won.id));
+    assert.equal(stored.rows[0].amount, BigInt(won.amount) * 100n);
+    // Every session once, with its own first history row and its own encrypted details.
+    const { rows } = await h.db.ctx.pool.query(
+      `SELECT s.order_id, s.amount, count(h.*)::int AS history, s.request_enc LIKE 'v1:%' AS encrypted
+       FROM bnpl.sessions s JOIN bnpl.state_history h ON h.session_id = s.id AND h.reason = 'init'
+       WHERE s.order_id LIKE 'batch-%' GROUP BY s.id ORDER BY s.order_id`,
+    );
+    assert.equal(rows.length, 25);
+    assert.ok(rows.every((r) => r.history === 1 && r.encrypted && r.amount === 1_200_000n));
   });
 
   it('validates every object with clear messages', async () => {

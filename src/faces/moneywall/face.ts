@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { authenticateMerchant } from '../../bnpl/merchants.ts';
+import { authenticateMerchant, type Merchant } from '../../bnpl/merchants.ts';
 import { refund } from '../../bnpl/refunds.ts';
 import { checkInit, initSession, sessionByOrder, statesBetween } from '../../bnpl/sessions.ts';
 import { MAX_RECEIPT_BYTES, saveTickets, type UploadedFile } from '../../bnpl/tickets.ts';
@@ -47,11 +47,14 @@ export const moneywallFace: Face = {
   },
   async routes(app: FaceApp, ctx: AppContext) {
     await app.register(multipart, { limits: { fileSize: MAX_RECEIPT_BYTES, files: 50, parts: 200 } });
-    const merchantOf = (request: FastifyRequest) => authenticateMerchant(ctx.pool, tokenOf(request));
     // The token is checked before the body: a request without it gets 401 whatever it carries.
+    // The hook's answer serves the handler too (one token hash per request).
+    const merchants = new WeakMap<FastifyRequest, Merchant>();
     app.addHook('onRequest', async (request) => {
-      await merchantOf(request);
+      merchants.set(request, await authenticateMerchant(ctx.pool, tokenOf(request)));
     });
+    const merchantOf = async (request: FastifyRequest): Promise<Merchant> =>
+      merchants.get(request) ?? authenticateMerchant(ctx.pool, tokenOf(request));
 
     app.post(
       '/payments/init',

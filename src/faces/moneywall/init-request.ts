@@ -22,31 +22,46 @@ export function parseDateTime(field: string, text: string): Date {
       `дата и время в формате ISO 8601 с часовым поясом (2017-07-01T15:00:00+03:00), получено «${text.slice(0, 40)}»`,
     );
   const zone = m[5] ?? '+03:00';
-  const normalised = `${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}${zone === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`;
+  const normalised = `${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}${zone === 'Z' || zone.length === 6 ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`}`;
   const date = new Date(normalised);
-  if (Number.isNaN(date.getTime()) || new Date(`${m[1]}T00:00:00Z`).toISOString().slice(0, 10) !== m[1])
+  if (Number.isNaN(date.getTime()) || !calendarDate(m[1]!))
     throw bad(field, `несуществующая дата «${text.slice(0, 40)}»`);
   return date;
 }
 
+/** `YYYY-MM-DD` naming a day of the (proleptic Gregorian) calendar, as Date reads it: no 2001-02-30. */
+function calendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const y = Number(text.slice(0, 4));
+  const m = Number(text.slice(5, 7));
+  const d = Number(text.slice(8, 10));
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31);
+}
+
 function checkDate(field: string, text: string): void {
-  if (
-    Number.isNaN(Date.parse(`${text}T00:00:00Z`)) ||
-    new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text
-  )
-    throw bad(field, `несуществующая дата «${text}»`);
+  if (!calendarDate(text)) throw bad(field, `несуществующая дата «${text}»`);
 }
 
 /** Keys sorted at every level: the same body in any key order hashes the same. */
 export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
+  // Plain loops and string appends: this runs on every init's whole body.
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? '';
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonical(value[i]);
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown>;
+  out = '{';
+  for (const k of Object.keys(object).sort()) {
+    const v = object[k];
+    if (v === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonical(v)}`;
+  }
+  return `${out}}`;
 }
 
 /** init's body (already valid against the schema) as the domain's input: roubles to kopecks, dates checked. */

@@ -14,6 +14,9 @@ export function tokenOf(request: FastifyRequest): string | undefined {
   return typeof auth === 'string' ? auth.replace(/^Bearer\s+/i, '').trim() : undefined;
 }
 
+/** publicBase per server, once it listens. */
+const bases = new WeakMap<object, string>();
+
 /**
  * Where the frame lives: `KOPEK_PUBLIC_URL`, else the address this process listens on
  * (`http(s)://HOST:PORT`). Never the request's Host header: a forged one would put the frame on
@@ -21,12 +24,17 @@ export function tokenOf(request: FastifyRequest): string | undefined {
  */
 export function publicBase(config: Config, request: FastifyRequest): string {
   if (config.publicUrl) return config.publicUrl;
+  const known = bases.get(request.server);
+  if (known) return known;
   const scheme = config.tls ? 'https' : 'http';
   // The bound address rather than config.port: PORT=0 (tests, benches) picks a random port.
   const first = request.server.addresses()[0];
   const bound = typeof first === 'object' ? first : undefined;
   const host = hostForUrl(bound && !isWildcard(bound.address) ? bound.address : config.host);
-  return `${scheme}://${host}:${bound?.port ?? config.port}`;
+  const base = `${scheme}://${host}:${bound?.port ?? config.port}`;
+  // Remembered once the server listens (asking the socket is a system call per init).
+  if (bound) bases.set(request.server, base);
+  return base;
 }
 
 function isWildcard(address: string): boolean {
