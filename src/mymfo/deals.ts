@@ -1,5 +1,6 @@
 import { type Client, getClient, normalisePassport } from '../lending/clients/repository.ts';
-import { type Deal, dealsByPassport, findDealOfPassport, getDeal } from '../lending/deals/repository.ts';
+import { type Deal, dealsByPassport, getDeal } from '../lending/deals/repository.ts';
+import { type DebtSummary, debtSummaryOfPassport } from '../lending/debt/summary.ts';
 import type { AppContext } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 
@@ -50,10 +51,17 @@ export async function dealWithClient(
   return { deal, client };
 }
 
-/** `PS/deal/<IDDeal>/<passport>`: the deal when the passport is its borrower's, else "not found". */
-export async function dealOfPassport(ctx: AppContext, number: string, passport: string): Promise<Deal> {
+/**
+ * `PS/deal/<IDDeal>/<passport>`'s debt summary: the deal's figures when the passport is its
+ * borrower's, else "not found" — the check and the figures in one statement.
+ */
+export async function summaryOfPassport(
+  ctx: AppContext,
+  number: string,
+  passport: string,
+): Promise<DebtSummary> {
   const n = checkDealNumber(number);
-  const deal = await findDealOfPassport(ctx.pool, ctx.cipher, n, checkPassport(passport));
-  if (!deal) throw dealNotFound(n);
-  return deal;
+  const summary = await debtSummaryOfPassport(ctx.pool, n, ctx.cipher.lookupHash(checkPassport(passport)));
+  if (!summary) throw dealNotFound(n);
+  return summary;
 }

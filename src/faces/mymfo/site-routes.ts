@@ -4,7 +4,7 @@ import { debtSummary } from '../../lending/debt/summary.ts';
 import { cabinetLogin } from '../../mymfo/cabinet.ts';
 import { attachCard } from '../../mymfo/cards.ts';
 import { parseClientCode } from '../../mymfo/codes.ts';
-import { checkDealNumber, dealOfPassport, dealsOfPassport, dealWithClient } from '../../mymfo/deals.ts';
+import { checkDealNumber, dealsOfPassport, dealWithClient, summaryOfPassport } from '../../mymfo/deals.ts';
 import { fixIssue } from '../../mymfo/fixing.ts';
 import { acceptRequest } from '../../mymfo/requests.ts';
 import type { AppContext } from '../../platform/context.ts';
@@ -219,12 +219,9 @@ export function siteRoutes(app: FaceApp, ctx: AppContext): void {
     },
     async (request) => {
       await requireSiteOrPayment(ctx, request);
-      const deal = await dealOfPassport(
-        ctx,
-        param(request, 'deal'),
-        required(param(request, 'passport'), 'паспорт'),
+      return psDealJson(
+        await summaryOfPassport(ctx, param(request, 'deal'), required(param(request, 'passport'), 'паспорт')),
       );
-      return psDealJson(await debtSummary(ctx.pool, deal.id));
     },
   );
 

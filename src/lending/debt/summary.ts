@@ -53,8 +53,8 @@ interface FiguresRow extends Record<string, unknown> {
  * through the date would add, the principal receivable's balance, the schedule and the
  * payments. Named, so each connection plans it once (PS/deal is asked at payment-service rates).
  */
-const figures = (byId: boolean) => ({
-  name: byId ? 'lending.debt_figures_by_id' : 'lending.debt_figures_by_number',
+const figures = (by: 'id' | 'number' | 'passport') => ({
+  name: `lending.debt_figures_by_${by}`,
   text: `SELECT ${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED},
        pa.interest AS pending_interest, pa.penalty AS pending_penalty, a.balance AS ledger_principal,
        (SELECT json_agg(json_build_object('n', l.n, 'd', l.due_date, 'p', l.principal::text, 'i', l.interest::text,
@@ -68,7 +68,13 @@ const figures = (byId: boolean) => ({
      LEFT JOIN LATERAL (SELECT c.interest, c.penalty FROM lending.accrual_calc_deal($2::date, d.id) c WHERE s.active) pa
        ON true
      LEFT JOIN ledger.accounts a ON a.id = s.principal_account_id
-     WHERE ${byId ? 'd.id = $1' : 'd.number = $1'}`,
+     WHERE ${
+       by === 'id'
+         ? 'd.id = $1'
+         : by === 'number'
+           ? 'd.number = $1'
+           : 'd.number = $1 AND d.client_id IN (SELECT c.id FROM lending.clients c WHERE c.passport_hash = $3)'
+     }`,
 });
 
 /**
@@ -82,7 +88,7 @@ export async function debtSummary(
   asOf: string = todayMoscow(),
 ): Promise<DebtSummary> {
   const { rows } = await db.query<FiguresRow>({
-    ...figures(typeof dealIdOrNumber === 'bigint'),
+    ...figures(typeof dealIdOrNumber === 'bigint' ? 'id' : 'number'),
     values: [dealIdOrNumber, asOf],
   });
   const f = rows[0];
@@ -91,6 +97,29 @@ export async function debtSummary(
     await getDeal(db, dealIdOrNumber);
     return debtSummary(db, dealIdOrNumber, asOf);
   }
+  return summaryOf(f, asOf);
+}
+
+/**
+ * The debt summary of deal `number` when its borrower's passport has the lookup hash
+ * `passportHash` (`FieldCipher.lookupHash` of the normalised passport); undefined when there is
+ * no such deal or it is another client's. One statement: the check and the figures together
+ * (the site's PS/deal).
+ */
+export async function debtSummaryOfPassport(
+  db: Queryable,
+  number: string,
+  passportHash: string,
+  asOf: string = todayMoscow(),
+): Promise<DebtSummary | undefined> {
+  const { rows } = await db.query<FiguresRow>({
+    ...figures('passport'),
+    values: [number, asOf, passportHash],
+  });
+  return rows[0] && summaryOf(rows[0], asOf);
+}
+
+function summaryOf(f: FiguresRow, asOf: string): DebtSummary {
   const deal = toDeal(f as unknown as Parameters<typeof toDeal>[0]);
   const stored = prefixedLoanState(f);
   const schedule: ScheduleLine[] = (f.schedule ?? []).map((l) => ({

@@ -1,5 +1,8 @@
-import { type Entry, type TransferInput, transfer } from '../../ledger/index.ts';
+import { translateLedgerError } from '../../ledger/errors.ts';
+import { contentHash, type Entry, type TransferInput, transfer } from '../../ledger/index.ts';
 import type { Queryable } from '../../platform/db/pool.ts';
+import { AppError } from '../../platform/errors.ts';
+import { bigintAsString } from '../../platform/json.ts';
 import type { Kopecks } from '../../platform/money.ts';
 import { clientBalanceAccount, orgAccountId, orgAccounts, shardOf } from '../deals/ledger-accounts.ts';
 import type { LoanState } from '../debt/loan-state.ts';
@@ -62,4 +65,96 @@ export async function postPayment(
 ): Promise<bigint> {
   const result = await transfer(db, await paymentTransfer(db, state, a, source, key, description, duty));
   return result.id;
+}
+
+/** What `recordRepayment` writes besides the transfers: the payment's row (see lending.payments). */
+export interface RepaymentRecord {
+  /** The number's prefix ('ПКО'); '{number}' in a transfer's description becomes the number. */
+  numberPrefix: string;
+  /** The key of the payment's own transfer among `transfers`. */
+  paymentKey: string;
+  dealId: bigint;
+  service: string;
+  txnId: string;
+  date: string;
+  amount: Kopecks;
+  allocation: Allocation;
+  duty: Kopecks;
+  online: boolean;
+  toBankAccount: boolean;
+}
+
+/**
+ * Posts a repayment's transfers (the accrual's, if any, and the payment's) and writes the loan's
+ * paid amounts and the payment's row, in one statement (lending.post_repayment, migration 0026):
+ * the same rows as `transferBatch` + applyToState + the INSERT, one round trip. Returns the
+ * payment's row as read with the caller's columns.
+ */
+export async function recordRepayment<R>(
+  db: Queryable,
+  transfers: TransferInput[],
+  p: RepaymentRecord,
+  columns: string,
+): Promise<R> {
+  const entryTransfer: number[] = [];
+  const entryAccount: string[] = [];
+  const entryAmount: string[] = [];
+  transfers.forEach((t, i) => {
+    // transferBatch's own checks (the database checks balance and accounts).
+    if (!t.key || t.key.length > 200)
+      throw new AppError(
+        'validation',
+        'ledger.bad_key',
+        'ключ идемпотентности должен быть непустой строкой до 200 символов',
+      );
+    if (t.entries.length < 2 || t.entries.some((e) => e.amount === 0n))
+      throw new AppError('validation', 'ledger.bad_entries', 'в проводке должно быть не менее двух записей');
+    for (const e of t.entries) {
+      entryTransfer.push(i + 1);
+      entryAccount.push(String(e.account));
+      entryAmount.push(String(e.amount));
+    }
+  });
+  const a = p.allocation;
+  try {
+    const { rows } = await db.query<R & Record<string, unknown>>({
+      name: 'lending.post_repayment',
+      text: `SELECT ${columns} FROM lending.post_repayment($1, $2::text[], $3::text[], $4::text[], $5::text[],
+        $6::jsonb[], $7::int[], $8::bigint[], $9::bigint[], $10, $11, $12, $13, $14::date, $15, $16::bigint[], $17,
+        $18, $19)`,
+      values: [
+        p.numberPrefix,
+        transfers.map((t) => t.key),
+        transfers.map((t) => t.kind),
+        transfers.map((t) => contentHash(t, false)),
+        transfers.map((t) => t.description ?? null),
+        transfers.map((t) => (t.metadata ? JSON.stringify(t.metadata, bigintAsString) : null)),
+        entryTransfer,
+        entryAccount,
+        entryAmount,
+        p.paymentKey,
+        p.dealId,
+        p.service,
+        p.txnId,
+        p.date,
+        p.amount,
+        [
+          a.overdueInterest,
+          a.overduePrincipal,
+          a.penalty,
+          a.currentInterest,
+          a.currentPrincipal,
+          a.other,
+          a.earlyPrincipal,
+          a.toAdvance,
+        ].map(String),
+        p.duty,
+        p.online,
+        p.toBankAccount,
+      ],
+    });
+    return rows[0]!;
+  } catch (error) {
+    throw translateLedgerError(error);
+  }
 }

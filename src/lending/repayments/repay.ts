@@ -1,9 +1,9 @@
-import { type TransferInput, transferBatch } from '../../ledger/index.ts';
+import type { TransferInput } from '../../ledger/index.ts';
 import { type Actor, audit } from '../../platform/audit.ts';
 import type { Queryable } from '../../platform/db/pool.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Kopecks } from '../../platform/money.ts';
-import { accrualEntries, accrueDeal, accrueDealState } from '../accrual/post-accrual.ts';
+import { accrualEntries, accrueDeal } from '../accrual/post-accrual.ts';
 import { todayMoscow } from '../dates.ts';
 import { moveDeal } from '../deals/history.ts';
 import { orgAccounts, shardOf } from '../deals/ledger-accounts.ts';
@@ -14,7 +14,7 @@ import { type Position, positionOf } from '../debt/position.ts';
 import type { EarlyRepaymentMode } from '../schedule-revision.ts';
 import type { ScheduleLine } from '../types.ts';
 import { type Allocation, allocate, type Dues } from './allocation.ts';
-import { paymentTransfer } from './post-payment.ts';
+import { paymentTransfer, recordRepayment } from './post-payment.ts';
 import { reamortise } from './schedule-versions.ts';
 
 export interface RepaymentInput {
@@ -35,6 +35,11 @@ export interface RepaymentInput {
   earlyMode?: EarlyRepaymentMode;
   online?: boolean;
   toBankAccount?: boolean;
+  /**
+   * The deal and its loan state as `lockDeals` returned them in this transaction, with nothing
+   * written to them since: the repayment does not lock and read them again.
+   */
+  locked?: LockedDeal;
   /**
    * Called under the loan's lock with the debt on the payment date (accrual included), before
    * anything is posted; throws to refuse the payment (a payment service's limits, say).
@@ -227,7 +232,7 @@ export async function repay(
   if (!input.service || !input.txnId)
     throw new AppError('validation', 'lending.txn', 'не указан платёжный сервис или номер транзакции');
   const date = input.date ?? todayMoscow();
-  const { deal, locked, existing, schedule } = await loadForPayment(db, input);
+  const { deal, locked, existing, schedule, accrued } = await loadForPayment(db, input, date);
   if (existing) {
     if (existing.dealId !== deal.id || existing.amount !== input.amount)
       throw new AppError(
@@ -244,10 +249,7 @@ export async function repay(
       `по договору в статусе «${deal.status}» платёж не принимается`,
     );
   if (!locked) throw new AppError('conflict', 'lending.not_issued', 'заём по договору не выдан');
-  const accrued =
-    locked.active && locked.accruedThrough < date
-      ? await accrueDealState(db, deal.id, date)
-      : { interest: 0n, penalty: 0n };
+  // The accrual through `date` was written by loadForPayment (loan_state only; its transfer below).
   const state: LoanState = {
     ...locked,
     interestAccrued: locked.interestAccrued + accrued.interest,
@@ -258,11 +260,6 @@ export async function repay(
   input.accept?.(position.totalDebt);
   const a = allocate(input.amount, duesOf(position), input.early ?? false);
   const duty = dutyPart(a, position);
-  const number = (
-    await db.query<{ n: string }>(
-      `SELECT 'ПКО' || lpad(nextval('lending.payment_number_seq')::text, 8, '0') AS n`,
-    )
-  ).rows[0]!.n;
   const transfers: TransferInput[] = [];
   if (accrued.interest > 0n || accrued.penalty > 0n)
     transfers.push({
@@ -272,57 +269,41 @@ export async function repay(
       description: `Начисление процентов и неустойки за ${date}`,
       metadata: { date, lo: String(deal.id), hi: String(deal.id), deals: 1 },
     });
+  const paymentKey = `lending:repay:${input.service}:${input.txnId}`;
+  // The number is taken in the statement that posts ('{number}' in the description).
   transfers.push(
     await paymentTransfer(
       db,
       state,
       a,
       'cash',
-      `lending:repay:${input.service}:${input.txnId}`,
-      `Оплата по договору ${deal.number}, ${number}`,
+      paymentKey,
+      `Оплата по договору ${deal.number}, {number}`,
       duty,
     ),
   );
-  // From here to commit the lender's (shard) accounts are locked: as few statements as can be.
-  const posted = await transferBatch(db, transfers);
-  const transferId = posted[posted.length - 1]!.id;
+  // One statement from here to commit (the lender's shard accounts stay locked until then):
+  // the number, both transfers, the loan's paid amounts and the payment's row.
+  const row = await recordRepayment<PaymentRow>(
+    db,
+    transfers,
+    {
+      numberPrefix: 'ПКО',
+      paymentKey,
+      dealId: deal.id,
+      service: input.service,
+      txnId: input.txnId,
+      date,
+      amount: input.amount,
+      allocation: a,
+      duty,
+      online: input.online ?? false,
+      toBankAccount: input.toBankAccount ?? false,
+    },
+    PAYMENT_COLUMNS,
+  );
   const principalPaid = a.overduePrincipal + a.currentPrincipal + a.earlyPrincipal;
   const interestPaid = a.overdueInterest + a.currentInterest;
-  // The payment's row and the loan's paid amounts in one statement (as applyToState).
-  const { rows } = await db.query<PaymentRow>(
-    `WITH s AS (
-       UPDATE lending.loan_state SET principal_paid = principal_paid + $19, interest_paid = interest_paid + $20,
-         penalty_paid = penalty_paid + $9, advance = advance + $14, duty_paid = duty_paid + $18,
-         other_paid = other_paid + $21
-       WHERE deal_id = $2)
-     INSERT INTO lending.payments (number, deal_id, service, txn_id, business_date, amount, overdue_interest,
-       overdue_principal, penalty, current_interest, current_principal, other, early_principal, to_advance,
-       online, to_bank_account, transfer_id, duty)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING ${PAYMENT_COLUMNS}`,
-    [
-      number,
-      deal.id,
-      input.service,
-      input.txnId,
-      date,
-      input.amount,
-      a.overdueInterest,
-      a.overduePrincipal,
-      a.penalty,
-      a.currentInterest,
-      a.currentPrincipal,
-      a.other,
-      a.earlyPrincipal,
-      a.toAdvance,
-      input.online ?? false,
-      input.toBankAccount ?? false,
-      transferId,
-      duty,
-      principalPaid,
-      interestPaid,
-      a.other - duty,
-    ],
-  );
   const after: LoanState = {
     ...state,
     principalPaid: state.principalPaid + principalPaid,
@@ -339,8 +320,8 @@ export async function repay(
     state.accrualMode === 'daily' &&
     a.earlyPrincipal < position.principalLeft - a.overduePrincipal - a.currentPrincipal
   ) {
-    const version = await reamortise(db, deal.id, date, input.earlyMode ?? 'reduce_payment', rows[0]!.id);
-    await db.query('UPDATE lending.payments SET schedule_version = $2 WHERE id = $1', [rows[0]!.id, version]);
+    const version = await reamortise(db, deal.id, date, input.earlyMode ?? 'reduce_payment', row.id);
+    await db.query('UPDATE lending.payments SET schedule_version = $2 WHERE id = $1', [row.id, version]);
   }
   await settleStatusOf(db, deal, after, date, actor);
   if (actor.type === 'staff' || actor.type === 'cli') {
@@ -349,49 +330,85 @@ export async function repay(
       action: 'lending.payment.create',
       subjectType: 'lending.deal',
       subjectId: String(deal.id),
-      details: { payment: number, amount: input.amount },
+      details: { payment: row.number, amount: input.amount },
     });
   }
-  return { payment: toPayment(rows[0]!), replayed: false };
+  return { payment: toPayment(row), replayed: false };
+}
+
+/** A deal and its loan state, locked: one row of `lockDeals`. */
+export interface LockedDeal {
+  number: string;
+  row: Record<string, unknown>;
+}
+
+/**
+ * Locks the issued deals of `numbers` and their loan states in id order (one statement, for a
+ * caller that repays several in one transaction: it never waits for a deal while holding the
+ * lender's accounts) and returns them by number, for `RepaymentInput.locked`. A deal not issued
+ * or unknown is not in the answer (its repayment locks and refuses as usual).
+ */
+export async function lockDeals(db: Queryable, numbers: string[]): Promise<Map<string, LockedDeal>> {
+  const { rows } = await db.query<Record<string, unknown> & { number: string }>({
+    name: 'lending.pay_lock_many',
+    text: `SELECT ${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED}
+     FROM lending.deals d JOIN lending.loan_state s ON s.deal_id = d.id
+     WHERE d.number = ANY($1::text[]) ORDER BY d.id FOR UPDATE OF d, s`,
+    values: [numbers],
+  });
+  return new Map(rows.map((row) => [row.number, { number: row.number, row }]));
 }
 
 /**
  * What a repayment reads, in two statements: the deal and its loan state locked together (the
  * deal's lock serialises payments on the loan; the state's, COB's set-based accrual, which does
  * not take the deal's), then — after the locks, so a payment that committed while this one
- * waited is seen — the (service, txn) payment and the schedule.
+ * waited is seen — lending.repay_reads (migration 0026): the (service, txn) payment, and when
+ * there is none, the schedule and the loan's accrual through `date` written to its state (when
+ * the deal is payable and its loan active and behind; the caller posts its transfer).
  */
 async function loadForPayment(
   db: Queryable,
   input: RepaymentInput,
-): Promise<{ deal: Deal; locked?: LoanState; existing?: Payment; schedule: ScheduleLine[] }> {
+  date: string,
+): Promise<{
+  deal: Deal;
+  locked?: LoanState;
+  existing?: Payment;
+  schedule: ScheduleLine[];
+  accrued: { interest: Kopecks; penalty: Kopecks };
+}> {
   const byId = typeof input.deal === 'bigint';
-  // Named: each connection plans the hot path's statements once.
-  const { rows } = await db.query<Record<string, unknown>>({
-    name: byId ? 'lending.pay_lock_by_id' : 'lending.pay_lock_by_number',
-    text: `SELECT ${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED}
+  const none = { interest: 0n, penalty: 0n };
+  // Named: each connection plans the hot path's statements once. Locked by the caller: as read then.
+  const { rows } =
+    input.locked && input.locked.number === input.deal
+      ? { rows: [input.locked.row] }
+      : await db.query<Record<string, unknown>>({
+          name: byId ? 'lending.pay_lock_by_id' : 'lending.pay_lock_by_number',
+          text: `SELECT ${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED}
      FROM lending.deals d JOIN lending.loan_state s ON s.deal_id = d.id
      WHERE ${byId ? 'd.id = $1' : 'd.number = $1'} FOR UPDATE OF d, s`,
-    values: [input.deal],
-  });
+          values: [input.deal],
+        });
   if (!rows[0]) {
     // Not issued (or no such deal): the plain reads, for the refusal in the usual order.
     const deal = await getDeal(db, input.deal, true);
-    return { deal, existing: await findPayment(db, input.service, input.txnId), schedule: [] };
+    return { deal, existing: await findPayment(db, input.service, input.txnId), schedule: [], accrued: none };
   }
   const row = rows[0];
   const deal = toDeal(row as unknown as Parameters<typeof toDeal>[0]);
-  const locked = prefixedLoanState(row);
+  const locked = prefixedLoanState(row)!;
+  const accrue = ACTIVE_STATUSES.includes(deal.status) && locked.active && locked.accruedThrough < date;
   const after = await db.query<{
     existing: bigint | null;
+    accrued_interest: bigint;
+    accrued_penalty: bigint;
     schedule: { n: number; d: string; p: string; i: string; t: string; a: string }[] | null;
   }>({
-    name: 'lending.pay_reads',
-    text: `SELECT (SELECT p.id FROM lending.payments p WHERE p.service = $2 AND p.txn_id = $3) AS existing,
-       (SELECT json_agg(json_build_object('n', l.n, 'd', l.due_date, 'p', l.principal::text,
-                'i', l.interest::text, 't', l.total::text, 'a', l.principal_after::text) ORDER BY l.n)
-        FROM lending.schedule_lines l WHERE l.deal_id = $1) AS schedule`,
-    values: [deal.id, input.service, input.txnId],
+    name: 'lending.repay_reads',
+    text: 'SELECT existing, accrued_interest, accrued_penalty, schedule FROM lending.repay_reads($1, $2, $3, $4::date, $5)',
+    values: [deal.id, input.service, input.txnId, date, accrue],
   });
   const r = after.rows[0]!;
   const schedule = (r.schedule ?? []).map((l) => ({
@@ -403,7 +420,13 @@ async function loadForPayment(
     principalAfter: BigInt(l.a),
   }));
   const existing = r.existing === null ? undefined : await findPayment(db, input.service, input.txnId);
-  return { deal, locked, existing, schedule };
+  return {
+    deal,
+    locked,
+    existing,
+    schedule,
+    accrued: { interest: r.accrued_interest, penalty: r.accrued_penalty },
+  };
 }
 
 export async function findPayment(

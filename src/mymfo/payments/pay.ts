@@ -39,11 +39,12 @@ export async function payDeal(
   const actor: Actor = { type: 'system', id: `mymfo:payment:${options.service}` };
   const work: PayWork<OsmpAnswer> = {
     account: request.account,
-    async run(tx) {
+    async run(tx, locked) {
       const { payment, replayed } = await repay(
         tx,
         {
           deal: request.account,
+          ...(locked ? { locked } : {}),
           amount,
           service: options.service,
           txnId: request.txnId,
