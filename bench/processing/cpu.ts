@@ -10,9 +10,17 @@ const TICKS_PER_SECOND = 100;
 
 export type Groups = Record<string, number>;
 
-function classify(pid: string, cmdline: string, known: Map<number, string>, database: string): string {
+function classify(
+  pid: string,
+  ppid: number,
+  cmdline: string,
+  known: Map<number, string>,
+  database: string,
+): string {
   const group = known.get(Number(pid));
   if (group) return group;
+  // KOPEK_HTTP_PROCESSES: the forked HTTP processes are kopek serve's children.
+  if (known.get(ppid) === 'kopek') return 'kopek';
   if (cmdline.includes(database)) return 'postgres';
   // Counted once it has ended, as this process's reaped children (below).
   if (cmdline.startsWith('wrk ')) return 'load (running)';
@@ -29,7 +37,7 @@ export function cpuSnapshot(known: Map<number, string>, database: string): Map<s
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      byPid.set(pid, { [classify(pid, cmdline, known, database)]: seconds });
+      byPid.set(pid, { [classify(pid, Number(fields[1]), cmdline, known, database)]: seconds });
     } catch {
       // the process ended meanwhile
     }
