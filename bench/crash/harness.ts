@@ -66,21 +66,30 @@ export async function startKopek(
   timeoutMs = 120_000,
   options: { nodeArgs?: string[]; ipc?: boolean } = {},
 ): Promise<Kopek> {
+  const env = {
+    KOPEK_ENV: 'development',
+    DATABASE_URL: stack.databaseUrl,
+    KOPEK_DATA_DIR: stack.dataDir,
+    KOPEK_SEED_DEMO: 'always',
+    PORT: String(port),
+    LOG_LEVEL: 'error',
+    DB_POOL_SIZE: '10',
+  };
+  return spawnKopek(env, timeoutMs, options);
+}
+
+/** `kopek serve` with `env` (PORT among it) over this process's environment, once /readyz answers. */
+export async function spawnKopek(
+  env: Record<string, string>,
+  timeoutMs: number,
+  options: { nodeArgs?: string[]; ipc?: boolean } = {},
+): Promise<Kopek> {
   const child = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), path.join(ROOT, 'bin/kopek.js'), 'serve'],
     {
       cwd: ROOT,
-      env: {
-        ...process.env,
-        KOPEK_ENV: 'development',
-        DATABASE_URL: stack.databaseUrl,
-        KOPEK_DATA_DIR: stack.dataDir,
-        KOPEK_SEED_DEMO: 'always',
-        PORT: String(port),
-        LOG_LEVEL: 'error',
-        DB_POOL_SIZE: '10',
-      },
+      env: { ...process.env, ...env },
       stdio: options.ipc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'],
     },
   );
@@ -89,7 +98,7 @@ export async function startKopek(
     stderr = (stderr + d).slice(-4000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${env.PORT}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`kopek serve exited ${child.exitCode}: ${stderr}`);

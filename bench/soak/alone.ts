@@ -6,12 +6,12 @@
  * operator would point it at real partners. What the simulators keep (a bank's 10,000 applications,
  * the provider's 50,000 payments) then grows in their processes, not in the heap the soak judges.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_BANKS } from '../../src/broker/demo.ts';
 import { pointDemoServicesAt } from '../../src/processing/demo.ts';
-import type { Kopek, Stack } from '../crash/harness.ts';
+import { type Kopek, type Stack, spawnKopek } from '../crash/harness.ts';
 import type { Cleanup } from '../lib/cleanup.ts';
 import { child, freePort, ROOT } from '../lib/common.ts';
 import { kopekEnv } from '../lib/kopek.ts';
@@ -99,36 +99,12 @@ export async function setUpAlone(stack: Stack, port: number, cleanup: Cleanup): 
  * `kopek serve` with `env` (from setUpAlone); `nodeArgs` go to node before the script (the soak's
  * --expose-gc and GC probe), with an IPC channel for the probe. Resolves once /readyz answers.
  */
-export async function startKopekAlone(
+export function startKopekAlone(
   env: Record<string, string>,
   nodeArgs: string[],
   timeoutMs = 120_000,
 ): Promise<Kopek> {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/kopek.js'), 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${env.PORT}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`kopek serve exited ${child.exitCode}: ${stderr}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return { url, child, exited };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`kopek serve not ready: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  return spawnKopek(env, timeoutMs, { nodeArgs, ipc: true });
 }
 
 /** Resident set sizes (MiB) of `pids` from /proc (Linux); 0 for one that is gone. */
