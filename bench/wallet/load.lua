@@ -1,56 +1,53 @@
--- wrk script: `load.lua <kind> <cookiesCsv>`, run with one thread per connection (wrk's Lua state
--- is per thread, and the create -> pay state belongs to a connection). kind pay: each connection
--- repeats create (`POST /v1/payments`, one-step Мегафон, a fresh client_payment_id) then pay
--- (`POST /v1/payments/{id}/pay`) with the session cookie of one wallet; bare: the create's body
--- against the bare route.
+-- wrk script, one thread: `load.lua <kind> <cookiesCsv>`. kind pay: creates (`POST /v1/payments`,
+-- one-step Мегафон, a fresh client_payment_id) and pays what was created (`POST
+-- /v1/payments/{id}/pay`), each with the session cookie of the wallet that created it; a created
+-- payment is paid by the next request any connection sends, so every connection alternates about
+-- evenly between the two. The wallet is named in the client_payment_id (its fourth group), which
+-- the create's answer echoes, since wrk does not say which request an answer belongs to. bare:
+-- the create's body against the bare route.
 local report = require "wrk-report"
-local threads = 0
-local kind, prefix, seq = "pay", "", 0
-local createHeaders, payHeaders, bareRequest
--- The id of the payment this connection created and has not paid yet; what the last request was.
-local created, sent
-
--- Runs in wrk's main Lua state once per thread, before that thread's init: a thread number that
--- picks the thread's wallet and keeps its client_payment_ids apart from the other threads'.
-function setup(thread)
-  threads = threads + 1
-  thread:set("index", threads)
-end
+local kind, prefix, seq, turn = "pay", "", 0, 0
+local cookies, createHeaders, payHeaders, bareRequest = {}, {}, {}, nil
+-- Created and not yet paid: {id, wallet index}, first in first out.
+local ready, head, tail = {}, 1, 0
 
 function init(args)
   kind = args[1]
-  local cookies = {}
-  for c in string.gmatch(args[2] or "", "[^,]+") do cookies[#cookies + 1] = c end
-  local i = index or 1
-  local cookie = #cookies > 0 and ("JSESSIONID=" .. cookies[(i - 1) % #cookies + 1]) or nil
-  createHeaders = { ["Content-Type"] = "application/json", ["Cookie"] = cookie }
-  payHeaders = { ["Cookie"] = cookie }
-  -- client_payment_id is a UUID: its groups from the clock's seconds, the thread and a counter
-  -- (decimal digits are hex digits too); the bench's phases start seconds apart.
-  prefix = string.format("%08d-%04d-4000-8000-", os.time() % 100000000, i % 10000)
+  for c in string.gmatch(args[2] or "", "[^,]+") do cookies[#cookies + 1] = "JSESSIONID=" .. c end
+  for i, cookie in ipairs(cookies) do
+    createHeaders[i] = { ["Content-Type"] = "application/json", ["Cookie"] = cookie }
+    payHeaders[i] = { ["Cookie"] = cookie }
+  end
+  -- A UUID of decimal digits (they are hex digits too): the clock's seconds, then per request
+  -- the wallet's index and a counter; the bench's phases start seconds apart.
+  prefix = string.format("%08d-0000-4000-", os.time() % 100000000)
   bareRequest = wrk.format("POST", "/bare", { ["Content-Type"] = "application/json" },
     '{"agentTransactionId":1}')
 end
 
 function request()
   if kind == "bare" then return bareRequest end
-  if created then
-    sent = "pay"
-    return wrk.format("POST", "/v1/payments/" .. created .. "/pay", payHeaders)
+  if head <= tail then
+    local p = ready[head]
+    ready[head] = nil
+    head = head + 1
+    return wrk.format("POST", "/v1/payments/" .. p[1] .. "/pay", payHeaders[p[2]])
   end
   seq = seq + 1
-  sent = "create"
-  return wrk.format("POST", "/v1/payments", createHeaders,
-    '{"type":"out","client_payment_id":"' .. prefix .. string.format("%012d", seq) ..
+  turn = turn % #cookies + 1
+  return wrk.format("POST", "/v1/payments", createHeaders[turn],
+    '{"type":"out","client_payment_id":"' .. prefix .. string.format("%04d-%012d", turn, seq) ..
     '","amount":1,"service":1,"parameters":{"phoneNumber":"9267101280"}}')
 end
 
--- A created payment is paid next; after a pay (or a failed create) the connection creates again.
+-- A payment waiting for its pay (a create's answer) goes to the queue.
 function response(status, headers, body)
-  if sent == "create" and status < 300 then
-    created = string.match(body, '"id":(%d+)')
-  else
-    created = nil
+  if status >= 300 or not string.find(body, '"next_action":"pay"', 1, true) then return end
+  local id = string.match(body, '"id":(%d+)')
+  local wallet = string.match(body, '"client_payment_id":"%d+%-%d+%-%d+%-(%d+)%-')
+  if id and wallet then
+    tail = tail + 1
+    ready[tail] = { id, tonumber(wallet) }
   end
 end
 

@@ -2,8 +2,8 @@
  * `npm run bench -- wallet [--seconds N | --quick] [--shards N] [--no-record]`
  *
  * The mserver 2 wallet's create + pay of one-step payments (Мегафон, provider simulator answering
- * at once) at 64 connections, from a separate load process (wrk, bench/wallet/load.lua, one thread
- * per connection repeating create then pay, session cookies of 64 wallets), against `kopek serve` as
+ * at once) at 64 connections, from a separate load process (wrk, bench/wallet/load.lua, one thread:
+ * creates, and pays each created payment with its wallet's session cookie, 64 wallets), against `kopek serve` as
  * a separate process; the baseline in the same run: a bare Fastify JSON route at the same connections.
  * Appends the figures to bench/RESULTS.md.
  */
@@ -66,7 +66,7 @@ export async function main(args: string[]): Promise<void> {
         postgresVersion: r.postgresVersion,
         flag: loadBefore > os.cpus().length ? LOADED_MACHINE : '',
         intro:
-          `${options.seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from ${CONNECTIONS} wrk threads (one a connection), ` +
+          `${options.seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one wrk thread, ` +
           `each repeating create + pay (one-step service 1, 1 rouble) with the session cookie of one of ${WALLETS} wallets; ` +
           `kopek serve (one process, DB_POOL_SIZE 40, jobs on, WALLET_AGENT_SHARDS ${shards}) and the OSMP simulator in their own processes. ` +
           `Payment states after the run: ${JSON.stringify(r.states)}. ` +
@@ -108,8 +108,7 @@ async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Pro
   const bareServer = await startBareServer(cleanup);
 
   const load = (target: string, kind: string, s: number): Promise<Load> =>
-    // One wrk thread per connection: the create -> pay state lives in the thread's Lua state.
-    runWrk('bench/wallet/load.lua', target, s, CONNECTIONS, [kind, cookies.join(',')], CONNECTIONS);
+    runWrk('bench/wallet/load.lua', target, s, CONNECTIONS, [kind, cookies.join(',')]);
   console.log('\nwarm-up (unmeasured)');
   await load(kopek, 'pay', Math.min(3, seconds));
   await admin.query('CHECKPOINT');
