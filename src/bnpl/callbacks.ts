@@ -18,7 +18,7 @@ export function signBody(secret: string, body: string): string {
 /**
  * Queues the decision's callback in the caller's transaction (the outbox): approval goes to
  * `success_callback_url`, a decline or cancellation to `failure_callback_url`. One per kind and
- * session: a second decision of the same kind changes nothing.
+ * session: a second decision of the same kind changes nothing; none for an empty URL.
  */
 export async function queueCallback(
   db: Queryable,
@@ -26,6 +26,9 @@ export async function queueCallback(
   kind: 'success' | 'failure',
   fields: { state: string; reason?: string },
 ): Promise<void> {
+  const url = kind === 'success' ? session.successCallbackUrl : session.failureCallbackUrl;
+  // A session opened for the broker's in-house lender has no merchant to call: the broker asks.
+  if (url === '') return;
   const body = JSON.stringify({
     id: Number(session.id),
     order_id: session.orderId,
@@ -36,7 +39,7 @@ export async function queueCallback(
   const { rows } = await db.query<{ id: bigint }>(
     `INSERT INTO bnpl.callbacks (session_id, kind, url, body) VALUES ($1, $2, $3, $4)
      ON CONFLICT (session_id, kind) DO NOTHING RETURNING id`,
-    [session.id, kind, kind === 'success' ? session.successCallbackUrl : session.failureCallbackUrl, body],
+    [session.id, kind, url, body],
   );
   if (rows[0]) await enqueue(db, 'bnpl:callback', { id: rows[0].id }, { maxAttempts: CALLBACK_MAX_ATTEMPTS });
 }

@@ -17,6 +17,8 @@ export interface FrameView {
   phoneMasked: string;
   lastPaymentError: string | null;
   card: { first6: string; last4: string } | null;
+  /** The deal is approved but not signed: paying the first part accepts it (a broker's session). */
+  paymentSigns: boolean;
 }
 
 /** The price shown in the frame: the order priced as if opened today (Moscow). */
@@ -50,6 +52,12 @@ export async function frameView(ctx: AppContext, token: string): Promise<FrameVi
     [session.id],
   );
   const last = pay.rows[0];
+  const deal =
+    session.step === 'pay' && session.dealId
+      ? await ctx.pool.query<{ status: string }>(`SELECT status FROM lending.deals WHERE id = $1`, [
+          session.dealId,
+        ])
+      : undefined;
   return {
     session,
     price:
@@ -60,6 +68,7 @@ export async function frameView(ctx: AppContext, token: string): Promise<FrameVi
     phoneMasked: maskPhone(form.phone.replace(/\D/g, '')),
     lastPaymentError: last?.status === 'declined' ? (last.error ?? 'платёж отклонён') : null,
     card: last?.card_first6 && last.card_last4 ? { first6: last.card_first6, last4: last.card_last4 } : null,
+    paymentSigns: deal?.rows[0]?.status === 'Одобрен',
   };
 }
 
@@ -190,7 +199,13 @@ export async function completeCardPayment(
     );
     if (answer.status !== 'authorized') return 'declined' as const;
     if (locked.state !== 'processing' || locked.step !== 'pay') return 'closed' as const;
-    await openLoan(tx, locked, merchant.rows[0]!.code);
+    const card = answer.card ? `картой ${answer.card.first6}******${answer.card.last4}` : 'картой';
+    await openLoan(
+      tx,
+      locked,
+      merchant.rows[0]!.code,
+      `оплата первого платежа ${card} (платёж ${payment.external_id}), Moneywall сессия ${locked.id}, ${new Date().toISOString()}`,
+    );
     return 'authorized' as const;
   });
   // Expired or cancelled while the customer was paying: the hold goes back to the card.

@@ -1,12 +1,12 @@
 import { cancelDeal } from '../lending/deals/decisions.ts';
 import { getDeal } from '../lending/deals/repository.ts';
 import type { AppContext } from '../platform/context.ts';
-import { withTx } from '../platform/db/tx.ts';
+import { type Tx, withTx } from '../platform/db/tx.ts';
 import { acquiringGateway } from './acquiring/gateway.ts';
 import { queueCallback } from './callbacks.ts';
 import { CHECKOUT } from './opening.ts';
 import { VOID_WINDOW_MS } from './refunds.ts';
-import { sessionById } from './sessions.ts';
+import { type Session, sessionById } from './sessions.ts';
 import { moveSession } from './states.ts';
 
 /**
@@ -19,16 +19,34 @@ export async function expireSession(ctx: AppContext, sessionId: bigint, now = ne
     const session = await sessionById(tx, sessionId, true);
     if (session.state !== 'processing' || !session.expiresAt || session.expiresAt.getTime() > now.getTime())
       return false;
-    if (session.dealId) {
-      const deal = await getDeal(tx, session.dealId);
-      if (deal.status === 'Одобрен' || deal.status === 'Подписан (дистанционно)')
-        await cancelDeal(tx, deal.id, 'Moneywall: истёк таймлимит заказа', CHECKOUT);
-    }
-    await tx.query(`UPDATE bnpl.sessions SET step = 'closed' WHERE id = $1`, [session.id]);
-    await moveSession(tx, session.id, 'cancelled', 'истёк таймлимит заказа (expires_at)');
-    await queueCallback(tx, session, 'failure', { state: 'cancelled', reason: 'expired' });
+    await closeUnpaidSession(tx, session, {
+      deal: 'Moneywall: истёк таймлимит заказа',
+      history: 'истёк таймлимит заказа (expires_at)',
+      callback: 'expired',
+    });
     return true;
   });
+}
+
+/**
+ * Closes a session still processing (its row locked by the caller, in the caller's
+ * transaction): an approved or signed but unpaid deal is cancelled with it, the session becomes
+ * cancelled and the merchant's failure callback is queued. Expiry uses it, and the broker's
+ * in-house lender when its form is cancelled before the first payment.
+ */
+export async function closeUnpaidSession(
+  tx: Tx,
+  session: Session,
+  reasons: { deal: string; history: string; callback: string },
+): Promise<void> {
+  if (session.dealId) {
+    const deal = await getDeal(tx, session.dealId);
+    if (deal.status === 'Одобрен' || deal.status === 'Подписан (дистанционно)')
+      await cancelDeal(tx, deal.id, reasons.deal, CHECKOUT);
+  }
+  await tx.query(`UPDATE bnpl.sessions SET step = 'closed' WHERE id = $1`, [session.id]);
+  await moveSession(tx, session.id, 'cancelled', reasons.history);
+  await queueCallback(tx, session, 'failure', { state: 'cancelled', reason: reasons.callback });
 }
 
 /** Job `bnpl:expire_sweep`: every processing session past its time limit (at most a minute late). */

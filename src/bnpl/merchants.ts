@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { TtlCache } from '../broker/cache.ts';
 import type { FieldCipher } from '../platform/crypto.ts';
 import { hashSecret } from '../platform/crypto.ts';
@@ -57,4 +58,34 @@ export async function callbackSecret(
   );
   if (!rows[0]) throw bnplError('not_found', 'merchant_not_found', 'партнёр не найден');
   return cipher.decrypt(rows[0].s);
+}
+
+/**
+ * A merchant Kopek opens sessions for itself (the broker's in-house lender: one per broker
+ * partner), created on first use. Its token and callback secret are random and never shown, so
+ * it cannot call the partner API; its sessions carry no callback URLs.
+ */
+export async function internalMerchant(
+  db: Queryable,
+  cipher: FieldCipher,
+  m: { code: string; name: string },
+): Promise<Merchant> {
+  const { rows } = await db.query<Merchant>(
+    `WITH ins AS (
+       INSERT INTO bnpl.merchants (code, name, token_hash, callback_secret_enc) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (code) DO NOTHING RETURNING id, code, name)
+     SELECT id, code, name FROM ins UNION ALL SELECT id, code, name FROM bnpl.merchants WHERE code = $1`,
+    [
+      m.code,
+      m.name,
+      hashSecret(randomBytes(32).toString('hex')),
+      cipher.encrypt(randomBytes(32).toString('hex')),
+    ],
+  );
+  if (rows[0]) return rows[0];
+  // Created meanwhile by a parallel call (invisible to this statement's snapshot): read it now.
+  const again = await db.query<Merchant>(`SELECT id, code, name FROM bnpl.merchants WHERE code = $1`, [
+    m.code,
+  ]);
+  return again.rows[0]!;
 }

@@ -3,9 +3,10 @@ import type { ClientInput } from '../lending/clients/repository.ts';
 import { todayMoscow } from '../lending/dates.ts';
 import { createApplication } from '../lending/deals/applications.ts';
 import { decideDeal, signDeal } from '../lending/deals/decisions.ts';
-import { getSchedule } from '../lending/deals/repository.ts';
+import { getDeal, getSchedule } from '../lending/deals/repository.ts';
 import { registerExternalIssue } from '../lending/issue/issue.ts';
 import { repay } from '../lending/repayments/repay.ts';
+import type { ScoringResult } from '../lending/types.ts';
 import type { Actor } from '../platform/audit.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { Tx } from '../platform/db/tx.ts';
@@ -22,6 +23,27 @@ export const CHECKOUT: Actor = { type: 'system', id: 'moneywall' };
  * reason declines at the checkout, which cannot wait for an underwriter.
  */
 const CHECKOUT_ACCEPTS_REVIEW = new Set(['new_client_large', 'income_missing']);
+
+/**
+ * The checkout's verdict on the engine's scoring of a BNPL3 application: approved when scoring
+ * approves or sends it to review only for the reasons above; otherwise declined, with the text.
+ * Shared with the broker's in-house lender, which opens BNPL3 applications of its own.
+ */
+export function checkoutVerdict(
+  scoring: ScoringResult | null,
+): { approved: true; note: string } | { approved: false; reason: string } {
+  const reasons = scoring?.reasons ?? [];
+  const texts = reasons.map((r) => r.text).join('; ');
+  if (
+    scoring?.decision === 'approve' ||
+    (scoring?.decision === 'review' && reasons.every((r) => CHECKOUT_ACCEPTS_REVIEW.has(r.code)))
+  )
+    return { approved: true, note: texts };
+  return {
+    approved: false,
+    reason: (scoring?.decision === 'decline' ? texts : `оплата частями не одобрена: ${texts}`) || 'отказ',
+  };
+}
 
 export type Decision =
   | { approved: true; dealId: bigint }
@@ -57,16 +79,10 @@ export async function decide(
     },
     CHECKOUT,
   );
-  const reasons = scoring?.reasons ?? [];
-  const approved =
-    scoring?.decision === 'approve' ||
-    (scoring?.decision === 'review' && reasons.every((r) => CHECKOUT_ACCEPTS_REVIEW.has(r.code)));
-  if (!approved) {
-    const reason =
-      scoring?.decision === 'decline'
-        ? reasons.map((r) => r.text).join('; ')
-        : `оплата частями не одобрена: ${reasons.map((r) => r.text).join('; ')}`;
-    if (deal.status !== 'Отказ') await decideDeal(tx, deal.id, 'decline', reason || 'отказ', CHECKOUT);
+  const verdict = checkoutVerdict(scoring);
+  if (!verdict.approved) {
+    const { reason } = verdict;
+    if (deal.status !== 'Отказ') await decideDeal(tx, deal.id, 'decline', reason, CHECKOUT);
     await tx.query(
       `UPDATE bnpl.sessions SET step = 'declined', deal_id = $2, decline_reason = $3 WHERE id = $1`,
       [session.id, deal.id, reason],
@@ -76,7 +92,7 @@ export async function decide(
     return { approved: false, reason, dealId: deal.id };
   }
   if (deal.status !== 'Одобрен')
-    await decideDeal(tx, deal.id, 'approve', `Moneywall: ${reasons.map((r) => r.text).join('; ')}`, CHECKOUT);
+    await decideDeal(tx, deal.id, 'approve', `Moneywall: ${verdict.note}`, CHECKOUT);
   await signDeal(tx, deal.id, proof, CHECKOUT, today);
   await tx.query(`UPDATE bnpl.sessions SET step = 'pay', deal_id = $2 WHERE id = $1`, [session.id, deal.id]);
   return { approved: true, dealId: deal.id };
@@ -88,10 +104,21 @@ export async function decide(
  * the schedule's first line (`lending:repay:Moneywall:bnpl-<session>-1`), the session becomes
  * authorized and the merchant's success callback is queued. Runs in the caller's transaction,
  * the session row locked.
+ *
+ * A deal approved elsewhere and not signed yet (a session the broker's in-house lender opened:
+ * the broker's BNPL protocol signs by paying the first part) is signed first, `acceptance`
+ * (the payment's description) being its proof.
  */
-export async function openLoan(tx: Tx, session: Session, merchantCode: string): Promise<bigint> {
+export async function openLoan(
+  tx: Tx,
+  session: Session,
+  merchantCode: string,
+  acceptance?: string,
+): Promise<bigint> {
   const dealId = session.dealId!;
   const today = todayMoscow();
+  if (acceptance !== undefined && (await getDeal(tx, dealId, true)).status === 'Одобрен')
+    await signDeal(tx, dealId, acceptance, CHECKOUT, today);
   await registerExternalIssue(
     tx,
     dealId,

@@ -387,3 +387,103 @@ export async function statesBetween(
   );
   return rows.map((r) => ({ orderId: r.order_id, state: r.state, changedAt: r.state_changed_at }));
 }
+
+/**
+ * A session for a deal the loan engine approved elsewhere (the broker's in-house lender opens
+ * one per broker form, `orderId` the form's guid): it starts at the payment step, with no
+ * callbacks and no redirect (the broker reads the state; the client came by an SMS link), and
+ * `details` (phone, e-mail) for the frame. Idempotent per (merchant, order): a repeat returns
+ * the first session. Runs in the caller's transaction.
+ */
+export async function openSessionForDeal(
+  db: Queryable,
+  ctx: AppContext,
+  input: {
+    merchantId: bigint;
+    orderId: string;
+    amount: Kopecks;
+    dealId: bigint;
+    details: Record<string, unknown>;
+  },
+): Promise<Session> {
+  const { rows } = await db.query<Row>(
+    `WITH s AS (
+       INSERT INTO bnpl.sessions (merchant_id, order_id, request_hash, request_enc, frame_token, amount, web_mode,
+         success_callback_url, failure_callback_url, redirect_url, step, deal_id)
+       VALUES ($1, $2, $3, $4, $5, $6, 'standalone', '', '', '', 'pay', $7)
+       ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING ${COLUMNS}),
+     ${HISTORY}
+     SELECT * FROM s`,
+    [
+      input.merchantId,
+      input.orderId,
+      sha256Hex(`deal:${input.dealId}`),
+      ctx.cipher.encrypt(JSON.stringify(input.details)),
+      randomBytes(24).toString('hex'),
+      input.amount,
+      input.dealId,
+    ],
+  );
+  if (rows[0]) return toSession(rows[0]);
+  const existing = await findByOrder(db, input.merchantId, input.orderId);
+  if (existing?.dealId !== input.dealId)
+    throw bnplError(
+      'conflict',
+      'order_id_reused',
+      `платёжная сессия для заказа «${input.orderId}» уже создана`,
+    );
+  return existing;
+}
+
+/** The session of a merchant's order, if there is one (the row locked on request). */
+export async function findSession(
+  db: Queryable,
+  merchantId: bigint,
+  orderId: string,
+  forUpdate = false,
+): Promise<Session | undefined> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM bnpl.sessions WHERE merchant_id = $1 AND order_id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
+    [merchantId, orderId],
+  );
+  return rows[0] ? toSession(rows[0]) : undefined;
+}
+
+/**
+ * The frame's address without a request at hand (a job): `KOPEK_PUBLIC_URL`, else the configured
+ * listening address. The partner API's `frame_url` uses the bound address instead (faces/moneywall).
+ */
+export function frameUrl(
+  config: { publicUrl: string | undefined; host: string; port: number; tls: unknown },
+  token: string,
+): string {
+  if (config.publicUrl) return `${config.publicUrl.replace(/\/+$/, '')}/frame/${token}`;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${config.port}/frame/${token}`;
+}
+
+export interface CardPayment {
+  externalId: string | null;
+  amount: Kopecks;
+  status: 'created' | 'authorized' | 'declined' | 'captured' | 'voided';
+  updatedAt: Date;
+}
+
+/** The card payments of a session's first instalment, oldest first. */
+export async function cardPayments(db: Queryable, sessionId: bigint): Promise<CardPayment[]> {
+  const { rows } = await db.query<{
+    external_id: string | null;
+    amount: bigint;
+    status: CardPayment['status'];
+    updated_at: Date;
+  }>(
+    `SELECT external_id, amount, status, updated_at FROM bnpl.card_payments WHERE session_id = $1 ORDER BY id`,
+    [sessionId],
+  );
+  return rows.map((r) => ({
+    externalId: r.external_id,
+    amount: r.amount,
+    status: r.status,
+    updatedAt: r.updated_at,
+  }));
+}

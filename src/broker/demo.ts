@@ -7,7 +7,8 @@ import { setRoute, upsertLender, upsertPartner, upsertPoint } from './partners.t
  * The demo broker: partner `demo-partner` (token `demo-partner-token`) with an online POS point
  * `demo-point`, an offline one and a BNPL one; two simulated banks (started by `kopek serve` in
  * development on free ports, or standalone on their fixed ports with
- * `kopek broker simulate`) and Kopek's own MFO (the lending engine, in-process) as a third lender.
+ * `kopek broker simulate`) and Kopek's own MFO (the lending engine, in-process) as a third lender,
+ * for POS and BNPL forms.
  */
 export const DEMO_BANKS: { port: number; name: string; config: SimulatorConfig }[] = [
   {
@@ -120,8 +121,9 @@ export const brokerDemoSeeder: DemoSeeder = {
       name: 'Копек МФО (собственный)',
       adapter: 'inhouse',
     });
-    // POS only: the engine's BNPL needs a first-payment page of its own (docs/broker.md).
-    await setRoute(tx, { partnerId, kind: 'pos', lenderId: mfo, enabled: true });
+    // BNPL too: the first part is paid on Moneywall's frame (docs/broker.md, in-house lender).
+    for (const kind of ['pos', 'bnpl'] as const)
+      await setRoute(tx, { partnerId, kind, lenderId: mfo, enabled: true });
   },
 };
 

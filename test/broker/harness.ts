@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { setAcquiringGateway } from '../../src/bnpl/acquiring/gateway.ts';
+import { HttpAcquiringGateway } from '../../src/bnpl/acquiring/http-gateway.ts';
+import {
+  type AcquiringSimulator,
+  startAcquiringSimulator,
+} from '../../src/bnpl/acquiring-simulator/simulator.ts';
 import { brokerJobs } from '../../src/broker/jobs.ts';
 import {
   type LenderSimulator,
@@ -8,7 +14,9 @@ import {
 import { setRoute, upsertLender, upsertPartner, upsertPoint } from '../../src/broker/partners.ts';
 import type { FieldMapping } from '../../src/broker/routing.ts';
 import { denimhubFace } from '../../src/faces/denimhub/face.ts';
+import { moneywallFrameFace } from '../../src/faces/moneywall/frame-face.ts';
 import { startWorker, type Worker } from '../../src/jobs/queue.ts';
+import { lendingProductsSeeder } from '../../src/lending/products-demo.ts';
 import { notifyJobs } from '../../src/notify/jobs.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import type { FaceApp } from '../../src/platform/http/face.ts';
@@ -127,6 +135,8 @@ export interface Harness {
   app: FaceApp;
   sims: Record<string, LenderSimulator>;
   worker: Worker;
+  /** The card acquirer of the in-house lender's payment page (Moneywall's), when routed for bnpl. */
+  acquirer: AcquiringSimulator | undefined;
   call(method: string, body: Record<string, unknown>, token?: string): Promise<Reply>;
   waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms?: number): Promise<T>;
   close(): Promise<void>;
@@ -142,6 +152,11 @@ export interface HarnessOptions {
   deadlineMs?: number;
   /** A second partner sharing the same lenders, for the isolation tests. */
   second?: boolean;
+  /**
+   * Kopek's own MFO (`kopek-mfo`, the loan engine's demo products) routed for these kinds; for
+   * bnpl also its payment page (Moneywall's frame) and the loopback card acquirer.
+   */
+  inhouse?: ('pos' | 'bnpl')[];
 }
 
 /** A database, the three kinds of points, simulated lenders on loopback, the job worker and the face. */
@@ -150,6 +165,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const sims: Record<string, LenderSimulator> = {};
   for (const l of options.lenders) sims[l.config.code] = await startLenderSimulator(l.config);
   await withTx(db.ctx.pool, async (tx) => {
+    const mfo = options.inhouse?.length
+      ? await lendingProductsSeeder
+          .seed(tx, db.ctx)
+          .then(() =>
+            upsertLender(tx, db.ctx.cipher, { code: 'kopek-mfo', name: 'Копек МФО', adapter: 'inhouse' }),
+          )
+      : undefined;
     for (const [guid, token] of [
       ['p1', 'token-1'],
       ...(options.second ? [['p2', 'token-2']] : []),
@@ -182,20 +204,24 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         for (const kind of l.kinds)
           await setRoute(tx, { partnerId, kind, lenderId, mapping: l.mapping ?? {} });
       }
+      if (mfo) for (const kind of options.inhouse!) await setRoute(tx, { partnerId, kind, lenderId: mfo });
     }
   });
+  const acquirer = options.inhouse?.includes('bnpl') ? await startAcquiringSimulator() : undefined;
+  if (acquirer) setAcquiringGateway(new HttpAcquiringGateway(acquirer.url));
   const worker = await startWorker({
     connectionString: db.url,
     concurrency: 8,
     log: db.ctx.log,
     jobs: [...brokerJobs(db.ctx), ...notifyJobs(db.ctx)],
   });
-  const app = await buildServer(db.ctx, [denimhubFace]);
+  const app = await buildServer(db.ctx, acquirer ? [denimhubFace, moneywallFrameFace] : [denimhubFace]);
   return {
     db,
     app,
     sims,
     worker,
+    acquirer,
     async call(method, body, token = 'token-1') {
       const res = await app.inject({
         method: 'POST',
@@ -219,7 +245,40 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       // The harness's current worker: a test may have replaced it.
       await this.worker.stop();
       await Promise.all(Object.values(sims).map((s) => s.close()));
+      if (acquirer) {
+        await acquirer.close();
+        setAcquiringGateway(undefined);
+      }
       await db.close();
     },
   };
+}
+
+/**
+ * The client on the in-house lender's payment page (Moneywall's frame) over HTTP, as
+ * test/bnpl drives it: the page, "pay", the card on the acquirer's form, back to the frame.
+ * Returns the page the client sees at the end.
+ */
+export async function payOnFramePage(
+  h: Harness,
+  paymentUrl: string,
+  card = '4111111111111111',
+  /** false: the client closes the tab on the acquirer's page and never comes back to the frame. */
+  comeBack = true,
+) {
+  const path = new URL(paymentUrl).pathname;
+  const page = await h.app.inject({ method: 'GET', url: path });
+  if (page.statusCode !== 200) throw new Error(`frame ${page.statusCode}: ${page.body.slice(0, 300)}`);
+  const pay = await h.app.inject({ method: 'POST', url: `${path}/pay` });
+  if (pay.statusCode !== 303) throw new Error(`pay ${pay.statusCode}: ${pay.body.slice(0, 300)}`);
+  const acquirerForm = pay.headers.location as string;
+  const paid = await fetch(acquirerForm, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ card_number: card, expiry: '12/29', cvc: '123' }),
+    redirect: 'manual',
+  });
+  const back = new URL(paid.headers.get('location')!);
+  if (comeBack) await h.app.inject({ method: 'GET', url: back.pathname });
+  return { before: page.body, after: (await h.app.inject({ method: 'GET', url: path })).body, acquirerForm };
 }

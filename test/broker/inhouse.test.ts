@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setRoute, upsertLender } from '../../src/broker/partners.ts';
-import { clearRouteCache } from '../../src/broker/routing.ts';
 import { upsertClient } from '../../src/lending/clients/repository.ts';
 import { getDeal } from '../../src/lending/deals/repository.ts';
-import { lendingProductsSeeder } from '../../src/lending/products-demo.ts';
 import { latestSmsText } from '../../src/notify/outbox.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
-import { type Harness, POS_PRODUCT, posForm, startHarness } from './harness.ts';
+import { bnplForm, type Harness, POS_PRODUCT, payOnFramePage, posForm, startHarness } from './harness.ts';
 
 interface WireOffer {
   guid: string;
@@ -22,13 +20,15 @@ interface WireOffer {
 /**
  * Kopek's own MFO as the third lender of a form: scoring by the loan engine, its offer next to a
  * bank's, the contract from the engine's schedule, SMS signing, issue to the merchant with the
- * ledger transfer, declines and cancel mapped both ways.
+ * ledger transfer, declines and cancel mapped both ways; BNPL forms with Moneywall's payment
+ * page (the full BNPL journey is in journeys.test.ts).
  */
 describe('broker: the in-house lender (the MFO)', () => {
   let h: Harness;
   before(async () => {
     h = await startHarness({
       deadlineMs: 6000,
+      inhouse: ['pos', 'bnpl'],
       lenders: [
         {
           kinds: ['pos'],
@@ -41,17 +41,6 @@ describe('broker: the in-house lender (the MFO)', () => {
         },
       ],
     });
-    await withTx(h.db.ctx.pool, async (tx) => {
-      await lendingProductsSeeder.seed(tx, h.db.ctx);
-      const { rows } = await tx.query<{ id: bigint }>(`SELECT id FROM broker.partners WHERE guid = 'p1'`);
-      const mfo = await upsertLender(tx, h.db.ctx.cipher, {
-        code: 'kopek-mfo',
-        name: 'Копек МФО',
-        adapter: 'inhouse',
-      });
-      await setRoute(tx, { partnerId: rows[0]!.id, kind: 'pos', lenderId: mfo });
-    });
-    clearRouteCache();
   });
   after(() => h.close());
 
@@ -342,5 +331,158 @@ describe('broker: the in-house lender (the MFO)', () => {
       return d.status === 'Отменен' ? d : undefined;
     });
     assert.equal(cancelled.issueDate, null);
+  });
+
+  /** A BNPL form the MFO can take: the engine needs a passport (the broker asks it above 40 000 ₽ only). */
+  const splitForm = (passportNumber: string, overrides: Record<string, unknown> = {}) =>
+    bnplForm('p1', 'bnpl', {
+      passport_series: '4530',
+      passport_number: passportNumber,
+      passport_issue_date: '2015-06-01',
+      passport_issued_by: 'ОВД района Хамовники г. Москвы',
+      passport_division_code: '770-003',
+      ...overrides,
+    });
+
+  async function confirmedSplit(passportNumber: string) {
+    const created = await h.call('create_form', splitForm(passportNumber));
+    assert.equal(created.status, 'success', created.error_message);
+    const formGuid = created.data.form_guid as string;
+    const data = await closedForm(formGuid);
+    const offers = data.offers as WireOffer[];
+    assert.equal(offers.length, 1, JSON.stringify(data));
+    const ref = { partner_guid: 'p1', form_guid: formGuid, offer_guid: offers[0]!.guid };
+    assert.equal((await h.call('confirm_offer', ref)).status, 'success');
+    await h.waitFor('contract', async () =>
+      (await h.call('get_contract', ref)).data.contract_status === 'done' ? true : undefined,
+    );
+    const paymentUrl = (await h.call('get_signing_status', ref)).data.payment_url as string;
+    const [deal] = await dealsOf(formGuid);
+    const session = async () =>
+      (
+        await h.db.ctx.pool.query<{ state: string; step: string }>(
+          `SELECT state, step FROM bnpl.sessions WHERE order_id = $1`,
+          [formGuid],
+        )
+      ).rows[0]!;
+    return { formGuid, ref, paymentUrl, deal: deal!, session };
+  }
+
+  it('declines BNPL forms its engine declines, and orders BNPL3 does not cover', async () => {
+    await withTx(h.db.ctx.pool, (tx) =>
+      upsertClient(
+        tx,
+        h.db.ctx.cipher,
+        {
+          lastName: 'Смирнова',
+          firstName: 'Ольга',
+          birthDate: '1990-01-31',
+          phone: '79123456780',
+          passport: '4530200001',
+          blacklisted: true,
+        },
+        { type: 'staff', id: 'test' },
+      ),
+    );
+    const black = await h.call('create_form', splitForm('200001'));
+    const large = await h.call(
+      'create_form',
+      splitForm('200002', {
+        amount: 3_500_000,
+        items: [
+          {
+            group: 'HOME_APPLIANCES',
+            category: 'KITCHEN_APPLIANCES',
+            description: 'Кофемашина',
+            price: 3_500_000,
+            vendor_code: 'CM-900',
+            storage_unit: 'шт',
+          },
+        ],
+      }),
+    );
+    for (const r of [black, large]) {
+      assert.equal(r.status, 'success', r.error_message);
+      assert.equal((await closedForm(r.data.form_guid as string)).offer_status, 'declined');
+    }
+    assert.match((await mfoAnswer(black.data.form_guid as string)).detail!, /чёрном списке/);
+    const [blackDeal] = await dealsOf(black.data.form_guid as string);
+    assert.equal(blackDeal!.status, 'Отказ');
+    assert.match((await mfoAnswer(large.data.form_guid as string)).detail!, /нет продукта на сумму 35\s000/);
+    // A minor never passes the broker's form check; the engine refuses one on its own too.
+    const { InhouseLender } = await import('../../src/broker/lenders/inhouse-lender.ts');
+    const minor = new Date(Date.now() - 16 * 365.25 * 86_400_000).toISOString().slice(0, 10);
+    const answer = await new InhouseLender(h.db.ctx).score({
+      applicationId: randomUUID(),
+      kind: 'bnpl',
+      offline: false,
+      amount: 2_000_000n,
+      initialPayment: 0n,
+      termValue: undefined,
+      fields: { ...splitForm('200003'), birth_date: minor, mobile_phone: '79123456781' },
+    });
+    assert.equal(answer.decision, 'declined');
+    assert.match(answer.decision === 'declined' ? answer.reason : '', /займы выдаются с 18 лет/);
+  });
+
+  it('closes the payment page and cancels the deal when the form is cancelled before payment', async () => {
+    const { formGuid, ref, paymentUrl, deal, session } = await confirmedSplit('200004');
+    assert.equal((await session()).state, 'processing');
+    assert.equal((await getDeal(h.db.ctx.pool, deal.id)).status, 'Одобрен');
+    assert.equal((await h.call('cancel', { partner_guid: 'p1', form_guid: formGuid })).status, 'success');
+    await h.waitFor('session cancelled', async () =>
+      (await session()).state === 'cancelled' ? true : undefined,
+    );
+    assert.equal((await getDeal(h.db.ctx.pool, deal.id)).status, 'Отменен');
+    const path = new URL(paymentUrl).pathname;
+    const page = await h.app.inject({ method: 'GET', url: path });
+    assert.match(page.body, /больше не действует/);
+    assert.equal((await h.app.inject({ method: 'POST', url: `${path}/pay` })).statusCode, 409);
+    assert.equal((await h.call('get_signing_status', ref)).data.signing_status, 'CANCELED');
+    const issued = await h.db.ctx.pool.query(`SELECT 1 FROM ledger.transfers WHERE idem_key = $1`, [
+      `lending:issue:${deal.id}`,
+    ]);
+    assert.equal(issued.rowCount, 0, 'no money moved');
+  });
+
+  it('voids a paid first part when the form is cancelled before the issue', async () => {
+    const { formGuid, ref, paymentUrl, deal, session } = await confirmedSplit('200005');
+    // The client pays at the acquirer but never comes back to the frame: the broker's status
+    // request reads the payment from the acquirer.
+    await payOnFramePage(h, paymentUrl, '4111111111111111', false);
+    assert.equal((await session()).state, 'processing');
+    await h.waitFor('payment', async () =>
+      (await h.call('get_payment_status', ref)).data.payment_status === 'paid' ? true : undefined,
+    );
+    assert.equal((await getDeal(h.db.ctx.pool, deal.id)).status, 'Выдан');
+    assert.equal((await h.call('cancel', { partner_guid: 'p1', form_guid: formGuid })).status, 'success');
+    await h.waitFor('session voided', async () => ((await session()).state === 'voided' ? true : undefined));
+    assert.equal((await getDeal(h.db.ctx.pool, deal.id)).status, 'Отменен');
+    const card = await h.db.ctx.pool.query<{ status: string }>(
+      `SELECT c.status FROM bnpl.card_payments c JOIN bnpl.sessions s ON s.id = c.session_id
+       WHERE s.order_id = $1`,
+      [formGuid],
+    );
+    assert.deepEqual(
+      card.rows.map((r) => r.status),
+      ['voided'],
+      "the card's hold released",
+    );
+    // Every movement is reversed by balanced transfers: the MFO's cash is whole again.
+    const { rows } = await h.db.ctx.pool.query<{ idem_key: string; sum: bigint; cash: bigint }>(
+      `SELECT t.idem_key, sum(e.amount)::bigint AS sum,
+         coalesce(sum(e.amount) FILTER (WHERE a.code = 'mfo:cash:RUB'), 0)::bigint AS cash
+       FROM ledger.transfers t JOIN ledger.entries e ON e.transfer_id = t.id JOIN ledger.accounts a ON a.id = e.account_id
+       WHERE t.idem_key LIKE $1 OR t.idem_key LIKE $2 OR t.idem_key LIKE $3 GROUP BY t.idem_key`,
+      [`lending:issue:${deal.id}`, `lending:bnpl-void:%:${deal.id}`, 'lending:repay:Moneywall:bnpl-%'],
+    );
+    assert.ok(
+      rows.some((r) => r.idem_key === `lending:bnpl-void:issue:${deal.id}`),
+      rows.map((r) => r.idem_key).join(),
+    );
+    for (const r of rows) assert.equal(BigInt(r.sum), 0n, `${r.idem_key} balanced`);
+    const cash = (key: string) => BigInt(rows.find((r) => r.idem_key === key)?.cash ?? 0n);
+    assert.equal(cash(`lending:issue:${deal.id}`), -deal.amount, 'the principal left the MFO cash');
+    assert.equal(cash(`lending:bnpl-void:issue:${deal.id}`), deal.amount, 'and came back');
   });
 });

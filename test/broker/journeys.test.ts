@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { getDeal } from '../../src/lending/deals/repository.ts';
 import { latestSmsText } from '../../src/notify/outbox.ts';
 import {
   bnplForm,
@@ -7,6 +8,7 @@ import {
   JPEG,
   OFFLINE_SCANS,
   POS_PRODUCT,
+  payOnFramePage,
   posForm,
   startHarness,
 } from './harness.ts';
@@ -17,11 +19,14 @@ interface WireOffer {
   amount: number;
   regular_payment_amount: number;
   term_value: number;
+  term_unit: string;
+  regular_period_type: string;
 }
 
 /**
  * The whole road of a form through three lenders: create, offers sorted by the client's cost,
  * choice, contract and print forms, signing, scans with a rescan, final confirmation, issue.
+ * BNPL forms also go to Kopek's own MFO, whose payment page is Moneywall's frame.
  */
 describe('broker journeys through three lenders', () => {
   let h: Harness;
@@ -29,6 +34,7 @@ describe('broker journeys through three lenders', () => {
     h = await startHarness({
       deadlineMs: 4000,
       second: true,
+      inhouse: ['bnpl'],
       lenders: [
         {
           kinds: ['pos'],
@@ -79,6 +85,15 @@ describe('broker journeys through three lenders', () => {
     });
   });
   after(() => h.close());
+
+  async function lenderAnswer(formGuid: string, lender: string) {
+    const { rows } = await h.db.ctx.pool.query<{ status: string; detail: string | null }>(
+      `SELECT fl.status, fl.detail FROM broker.form_lenders fl JOIN broker.forms f ON f.id = fl.form_id
+       JOIN broker.lenders l ON l.id = fl.lender_id WHERE f.guid = $1 AND l.code = $2`,
+      [formGuid, lender],
+    );
+    return rows[0]!;
+  }
 
   async function offersOf(formGuid: string): Promise<WireOffer[]> {
     return h.waitFor('offers', async () => {
@@ -274,8 +289,10 @@ describe('broker journeys through three lenders', () => {
     assert.equal(created.status, 'success', created.error_message);
     const formGuid = created.data.form_guid as string;
     const offers = await offersOf(formGuid);
-    // bank-c declined 20 000 roubles (its limit is 10 000), bank-a takes no bnpl: one offer.
+    // bank-c declined 20 000 roubles (its limit is 10 000), bank-a takes no bnpl, the MFO's
+    // engine wants a passport this form does not carry: one offer.
     assert.equal(offers.length, 1);
+    assert.match((await lenderAnswer(formGuid, 'kopek-mfo')).detail ?? '', /паспорт/);
     assert.equal(offers[0]!.regular_payment_amount, 500_000);
     const ref = { partner_guid: 'p1', form_guid: formGuid, offer_guid: offers[0]!.guid };
     assert.equal((await h.call('get_signing_status', ref)).data.signing_status, 'NOT_FOUND');
@@ -319,6 +336,140 @@ describe('broker journeys through three lenders', () => {
     assert.equal((await h.call('confirm_contract', ref)).status, 'success');
     await h.waitFor('issue', async () =>
       (await h.call('get_issue_status', ref)).data.issue_status === 'done' ? true : undefined,
+    );
+  });
+
+  it("runs the BNPL journey with the MFO: offer, Moneywall's payment page, issue", async () => {
+    const passport = {
+      passport_series: '4520',
+      passport_number: '654321',
+      passport_issue_date: '2012-03-15',
+      passport_issued_by: 'ОВД района Арбат г. Москвы',
+      passport_division_code: '770-002',
+    };
+    const created = await h.call('create_form', bnplForm('p1', 'bnpl', passport));
+    assert.equal(created.status, 'success', created.error_message);
+    const formGuid = created.data.form_guid as string;
+    const offers = await offersOf(formGuid);
+    // Three lenders asked: bank-b's split, the MFO's three parts, bank-c declined.
+    assert.equal(offers.length, 2, JSON.stringify(offers));
+    assert.equal((await lenderAnswer(formGuid, 'bank-c')).status, 'declined');
+    const mfo = offers.find((o) => o.name.startsWith('МФО «Копек»'))!;
+    assert.ok(mfo, JSON.stringify(offers));
+    assert.equal(offers.at(-1), mfo, 'dearer than the free split: 20 000 ₽ × 1.20 in all');
+    assert.equal(mfo.amount, 2_000_000);
+    assert.deepEqual([mfo.term_value, mfo.term_unit, mfo.regular_period_type], [64, 'day', 'month']);
+    assert.equal(mfo.regular_payment_amount, 800_000, 'ORDER × 1.20 / 3 (no departure date)');
+    const { rows } = await h.db.ctx.pool.query<{ deal_id: bigint }>(
+      `SELECT deal_id FROM broker.inhouse_deals WHERE application_id = $1`,
+      [formGuid],
+    );
+    assert.equal(rows.length, 1, 'one BNPL3 application');
+    const deal = await getDeal(h.db.ctx.pool, rows[0]!.deal_id);
+    assert.equal(deal.status, 'Одобрен', "a new client's 64-day loan passes by Moneywall's rule");
+
+    const ref = { partner_guid: 'p1', form_guid: formGuid, offer_guid: mfo.guid };
+    assert.equal((await h.call('confirm_offer', ref)).status, 'success');
+    const contract = await h.waitFor('contract', async () => {
+      const r = await h.call('get_contract', ref);
+      assert.equal(r.status, 'success', r.error_message);
+      return r.data.contract_status === 'done' ? r.data : undefined;
+    });
+    const c = contract.contract as Record<string, unknown>;
+    assert.equal(c.amount, 2_000_000);
+    assert.equal(c.payments_count, 3);
+    assert.equal(c.regular_payment_amount, 800_000);
+    assert.equal((contract.files as unknown[]).length, 1, 'the MFO individual terms as PDF');
+    assert.equal((await h.call('check_sms_code', { ...ref, code: '123456' })).error_code, 7003);
+    const signing = await h.call('get_signing_status', ref);
+    assert.equal(signing.data.signing_status, 'NOT_SIGNED');
+    const paymentUrl = signing.data.payment_url as string;
+    assert.match(paymentUrl, /\/frame\/[0-9a-f]{48}$/);
+    assert.equal((await h.call('send_sms_link', ref)).status, 'success');
+    const offerId = (
+      await h.db.ctx.pool.query<{ id: bigint }>(`SELECT id FROM broker.offers WHERE guid = $1`, [mfo.guid])
+    ).rows[0]!.id;
+    const link = await h.waitFor('payment link SMS', () =>
+      latestSmsText(h.db.ctx.pool, h.db.ctx, {
+        module: 'broker',
+        subjectId: offerId,
+        purpose: 'payment_link',
+      }),
+    );
+    assert.ok(link.includes(paymentUrl));
+    assert.equal((await h.call('get_payment_status', ref)).data.payment_status, 'pending');
+    assert.equal((await h.call('confirm_contract', ref)).error_code, 7004);
+
+    // The client pays the first part on the page; a declined card first, then a good one.
+    const declined = await payOnFramePage(h, paymentUrl, '4111111111170000');
+    assert.match(declined.before, /принимаете индивидуальные условия/);
+    assert.match(declined.after, /Платёж не прошёл/);
+    const pending = await h.waitFor('declined card seen', async () => {
+      const r = await h.call('get_payment_status', ref);
+      const ps = r.data.payments as { status: string }[];
+      return ps.length === 1 && ps[0]!.status === 'cancel' ? r.data : undefined;
+    });
+    assert.equal(pending.payment_status, 'pending');
+    assert.equal((await getDeal(h.db.ctx.pool, deal.id)).status, 'Одобрен', 'not signed by a failed payment');
+    const done = await payOnFramePage(h, paymentUrl);
+    assert.match(done.after, /Первый платёж оплачен/);
+    assert.doesNotMatch(done.after, /data-redirect/, 'no merchant page to go back to');
+    const paid = await h.waitFor('payment', async () => {
+      const r = await h.call('get_payment_status', ref);
+      return r.data.payment_status === 'paid' ? r.data : undefined;
+    });
+    const payments = paid.payments as { amount: number; status: string; payed_at: string }[];
+    assert.deepEqual(
+      payments.map((p) => [p.status, p.amount]),
+      [
+        ['cancel', 800_000],
+        ['success', 800_000],
+      ],
+    );
+    assert.match(payments[1]!.payed_at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    assert.equal((await h.call('get_signing_status', ref)).data.signing_status, 'SIGNED');
+    assert.equal((await h.call('confirm_contract', ref)).status, 'success');
+    await h.waitFor('issue', async () =>
+      (await h.call('get_issue_status', ref)).data.issue_status === 'done' ? true : undefined,
+    );
+
+    // The engine's loan: signed by the payment, issued to the merchant, its first part repaid.
+    const issued = await getDeal(h.db.ctx.pool, deal.id);
+    assert.equal(issued.status, 'Выдан');
+    const proof = await h.db.ctx.pool.query<{ sign_proof: string }>(
+      'SELECT sign_proof FROM lending.deals WHERE id = $1',
+      [deal.id],
+    );
+    assert.match(proof.rows[0]!.sign_proof, /оплата первого платежа картой 411111\*{6}1111/);
+    const { rows: transfers } = await h.db.ctx.pool.query<{ idem_key: string; sum: bigint; n: number }>(
+      `SELECT t.idem_key, sum(e.amount)::bigint AS sum, count(*)::int AS n FROM ledger.transfers t
+       JOIN ledger.entries e ON e.transfer_id = t.id
+       WHERE t.idem_key = $1 OR t.idem_key LIKE 'lending:repay:Moneywall:bnpl-%'
+       GROUP BY t.idem_key`,
+      [`lending:issue:${deal.id}`],
+    );
+    const issue = transfers.find((t) => t.idem_key === `lending:issue:${deal.id}`);
+    assert.ok(issue, 'the principal left the MFO cash');
+    assert.equal(BigInt(issue.sum), 0n, 'balanced');
+    const sessionId = (
+      await h.db.ctx.pool.query<{ id: bigint }>(`SELECT id FROM bnpl.sessions WHERE order_id = $1`, [
+        formGuid,
+      ])
+    ).rows[0]!.id;
+    const firstPart = transfers.find((t) =>
+      t.idem_key.startsWith(`lending:repay:Moneywall:bnpl-${sessionId}-1`),
+    );
+    assert.ok(firstPart, transfers.map((t) => t.idem_key).join(', '));
+    assert.equal(BigInt(firstPart.sum), 0n, 'balanced');
+    const schedule = await h.db.ctx.pool.query<{ paid: bigint }>(
+      `SELECT coalesce(sum(amount), 0)::bigint AS paid FROM lending.payments WHERE deal_id = $1`,
+      [deal.id],
+    );
+    assert.equal(BigInt(schedule.rows[0]!.paid), 800_000n, 'the first part repaid the first line');
+    assert.equal(
+      (await h.db.ctx.pool.query(`SELECT 1 FROM bnpl.callbacks WHERE session_id = $1`, [sessionId])).rowCount,
+      0,
+      'no merchant callback for a broker session',
     );
   });
 });

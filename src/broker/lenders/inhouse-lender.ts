@@ -1,4 +1,18 @@
 import { Decimal } from 'decimal.js';
+import { AcquiringUnavailable } from '../../bnpl/acquiring/gateway.ts';
+import { completeCardPayment } from '../../bnpl/frame.ts';
+import { closeUnpaidSession } from '../../bnpl/lifecycle.ts';
+import { internalMerchant, type Merchant } from '../../bnpl/merchants.ts';
+import { checkoutVerdict } from '../../bnpl/opening.ts';
+import { refund } from '../../bnpl/refunds.ts';
+import {
+  cardPayments,
+  findSession,
+  frameUrl,
+  openSessionForDeal,
+  type Session,
+} from '../../bnpl/sessions.ts';
+import { BNPL_TERM_DAYS } from '../../lending/bnpl-pricing.ts';
 import { createApplication } from '../../lending/deals/applications.ts';
 import { cancelDeal, decideDeal, signDeal } from '../../lending/deals/decisions.ts';
 import { attachFiles } from '../../lending/deals/files.ts';
@@ -13,18 +27,20 @@ import { type Tx, withTx } from '../../platform/db/tx.ts';
 import { AppError } from '../../platform/errors.ts';
 import { formatRoublesRu } from '../../platform/money.ts';
 import type { TermUnit } from '../dictionaries.ts';
-import type {
-  ContractResult,
-  IssueResult,
-  LenderAdapter,
-  LenderForm,
-  LenderOffer,
-  LenderScan,
-  OfferRef,
-  PaymentState,
-  ScanCheckResult,
-  ScoreResult,
-  SigningEvidence,
+import {
+  type ContractResult,
+  type IssueResult,
+  type LenderAdapter,
+  type LenderForm,
+  type LenderOffer,
+  type LenderPayment,
+  type LenderScan,
+  LenderUnavailable,
+  type OfferRef,
+  type PaymentState,
+  type ScanCheckResult,
+  type ScoreResult,
+  type SigningEvidence,
 } from './adapter.ts';
 import { clientFromForm } from './inhouse-client.ts';
 import { contractTemplate } from './inhouse-template.ts';
@@ -57,15 +73,17 @@ interface InhouseDeal {
  * issue pays the merchant for the goods (the loan's principal leaves the MFO's cash in the
  * ledger); cancel calls off every application not yet paid out.
  *
- * Only POS credit: the engine's BNPL product needs the client's first payment on a payment page
- * of its own, which the broker's payment-link signing does not have for this lender yet.
+ * BNPL forms become one BNPL3 application (the engine's three-part product, Moneywall's price),
+ * decided by Moneywall's checkout rule. Confirm opens a Moneywall checkout session for the deal
+ * (merchant `broker-<partner id>`, order = the form's guid) at its payment step: its frame is the
+ * `payment_url`. Paying the first part there signs and issues the loan (Moneywall's `openLoan`),
+ * so `paymentStatus` reads the session and `issue` only checks it; cancel closes an unpaid
+ * session or refunds (voids) a paid one.
  */
 export class InhouseLender implements LenderAdapter {
   constructor(private readonly ctx: AppContext) {}
 
   async score(form: LenderForm): Promise<ScoreResult> {
-    if (form.kind !== 'pos')
-      return { decision: 'declined', reason: 'МФО «Копек» выдаёт через брокера только POS-кредиты' };
     return withTx(this.ctx.pool, async (tx) => {
       // Two scoring calls for one form (a job retry) must not open two sets of applications.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`broker:inhouse:${form.applicationId}`]);
@@ -85,14 +103,18 @@ export class InhouseLender implements LenderAdapter {
     });
   }
 
-  /** One application per fitting product; the engine's refusals (caps, client data) become the reason. */
+  /**
+   * One application per fitting product (POS: every non-BNPL product; BNPL: the three-part
+   * product); the engine's refusals (caps, client data) become the reason.
+   */
   private async openApplications(
     tx: Tx,
     form: LenderForm,
   ): Promise<{ deals: InhouseDeal[]; reason?: string }> {
     const credit = form.amount - form.initialPayment;
+    const bnpl = form.kind === 'bnpl';
     const products = (await listProducts(tx, { activeOnly: true })).filter(
-      (p) => p.kind !== 'bnpl3' && credit >= p.minAmount && credit <= p.maxAmount,
+      (p) => (p.kind === 'bnpl3') === bnpl && credit >= p.minAmount && credit <= p.maxAmount,
     );
     if (products.length === 0)
       return { deals: [], reason: `у МФО нет продукта на сумму ${formatRoublesRu(credit)}` };
@@ -101,22 +123,38 @@ export class InhouseLender implements LenderAdapter {
     for (const product of products) {
       await tx.query('SAVEPOINT inhouse_application');
       try {
-        const { deal } = await createApplication(
+        const { deal, scoring } = await createApplication(
           tx,
           this.ctx.cipher,
           {
             client: clientFromForm(form.fields),
             product: product.id,
             amount: credit,
-            termDays: termDaysFor(product, form.termValue),
+            // BNPL3: 64 days by construction, priced on the order (no departure date: K = 1.20).
+            termDays: bnpl ? BNPL_TERM_DAYS : termDaysFor(product, form.termValue),
+            ...(bnpl ? { orderAmount: credit } : {}),
             source: 'broker',
             extra: { brokerApplication: form.applicationId },
           },
           ACTOR,
         );
         let current = deal;
+        if (bnpl) {
+          // Moneywall's rule: the reviews a three-part loan cannot wait for are accepted.
+          const verdict = checkoutVerdict(scoring);
+          if (verdict.approved && current.status !== 'Одобрен')
+            current = await decideDeal(
+              tx,
+              current.id,
+              'approve',
+              `брокер, оплата частями: ${verdict.note}`,
+              ACTOR,
+            );
+          if (!verdict.approved && current.status !== 'Отказ')
+            current = await decideDeal(tx, current.id, 'decline', verdict.reason, ACTOR);
+        }
         // The broker waits for an answer until its deadline; a person cannot look in time.
-        if (current.status === 'На рассмотрении')
+        else if (current.status === 'На рассмотрении')
           current = await decideDeal(
             tx,
             current.id,
@@ -147,10 +185,13 @@ export class InhouseLender implements LenderAdapter {
       for (const other of await dealsOf(tx, ref.applicationId))
         if (other.deal.id !== chosen.id && OPEN.includes(other.deal.status))
           await cancelDeal(tx, other.deal.id, 'клиент выбрал другое предложение', ACTOR);
-      return { decision: 'ready' as const, deal: chosen };
+      // BNPL: the client pays the first part on Moneywall's page, opened for this deal.
+      const session =
+        ref.kind === 'bnpl' ? await this.openCheckout(tx, ref.applicationId, chosen) : undefined;
+      return { decision: 'ready' as const, deal: chosen, session };
     });
     if (prepared.decision === 'declined') return prepared;
-    const { deal } = prepared;
+    const { deal, session } = prepared;
     const product = await getProduct(this.ctx.pool, deal.productId);
     const schedule = await getSchedule(this.ctx.pool, deal.id);
     const { rows } = await this.ctx.pool.query<{ full_name: string }>(
@@ -180,12 +221,41 @@ export class InhouseLender implements LenderAdapter {
             pskPercent: deal.pskPercent,
             pskAmount: deal.pskAmount,
             schedule,
+            signing: session ? 'payment' : 'sms',
           }),
         },
       ],
-      requiredScans: REQUIRED_SCANS,
-      paymentUrl: undefined,
+      requiredScans: session ? [] : REQUIRED_SCANS,
+      paymentUrl: session ? frameUrl(this.ctx.config, session.frameToken) : undefined,
     };
+  }
+
+  /** The Moneywall session of a BNPL deal, for its form's partner (idempotent per form). */
+  private async openCheckout(tx: Tx, applicationId: string, deal: Deal): Promise<Session> {
+    const { rows } = await tx.query<{
+      partner_id: bigint;
+      partner_name: string;
+      phone: string;
+      email: string | null;
+    }>(
+      `SELECT f.partner_id, p.name AS partner_name, c.phone, c.email
+       FROM broker.forms f JOIN broker.partners p ON p.id = f.partner_id, lending.clients c
+       WHERE f.guid = $1 AND c.id = $2`,
+      [applicationId, deal.clientId],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`no broker form ${applicationId}`);
+    const merchant = await internalMerchant(tx, this.ctx.cipher, {
+      code: merchantCode(row.partner_id),
+      name: `DenimHub: ${row.partner_name}`,
+    });
+    return openSessionForDeal(tx, this.ctx, {
+      merchantId: merchant.id,
+      orderId: applicationId,
+      amount: deal.amount,
+      dealId: deal.id,
+      details: { phone: row.phone, ...(row.email ? { email: row.email } : {}) },
+    });
   }
 
   /** Passport pages are kept with the deal; any image or PDF is accepted (a person checks later). */
@@ -228,8 +298,45 @@ export class InhouseLender implements LenderAdapter {
     });
   }
 
-  async paymentStatus(): Promise<PaymentState> {
-    throw new Error('МФО «Копек» не выдаёт сплит через брокера: статуса оплаты нет');
+  /**
+   * BNPL: the first part as Moneywall's session knows it. A card payment the client left at the
+   * acquirer without coming back is read from the acquirer here (Moneywall's own completion).
+   */
+  async paymentStatus(ref: OfferRef): Promise<PaymentState> {
+    const seen = await checkoutOf(this.ctx.pool, ref.applicationId);
+    if (!seen) throw new Error(`no Moneywall session for form ${ref.applicationId}`);
+    const last = (await cardPayments(this.ctx.pool, seen.session.id)).at(-1);
+    if (seen.session.state === 'processing' && last?.status === 'created' && last.externalId)
+      try {
+        await completeCardPayment(this.ctx, seen.session.frameToken);
+      } catch (error) {
+        if (error instanceof AcquiringUnavailable) throw new LenderUnavailable(error.message);
+        throw error;
+      }
+    const { session } = (await checkoutOf(this.ctx.pool, ref.applicationId))!;
+    const payments = await cardPayments(this.ctx.pool, session.id);
+    const state = session.state;
+    return {
+      status:
+        state === 'processing'
+          ? 'pending'
+          : state === 'cancelled' || state === 'voided'
+            ? 'declined'
+            : 'paid',
+      payments: payments.map(
+        (p): LenderPayment => ({
+          payedAt: p.updatedAt.toISOString().replace('T', ' ').slice(0, 19),
+          status:
+            p.status === 'authorized' || p.status === 'captured'
+              ? 'success'
+              : p.status === 'created'
+                ? 'pending'
+                : 'cancel',
+          amount: p.amount,
+          transactionNumber: p.externalId ?? `bnpl-${session.id}`,
+        }),
+      ),
+    };
   }
 
   /**
@@ -238,6 +345,14 @@ export class InhouseLender implements LenderAdapter {
    * its registries), which moves the deal to "Выдан" with the ledger transfer of the principal.
    */
   async issue(ref: OfferRef): Promise<IssueResult> {
+    if (ref.kind === 'bnpl') {
+      // Issued when the first part was paid (Moneywall's openLoan); here only checked.
+      const checkout = await checkoutOf(this.ctx.pool, ref.applicationId);
+      const state = checkout?.session.state;
+      return state === 'authorized' || state === 'charged'
+        ? { status: 'done' }
+        : { status: 'declined', reason: `первый платёж не оплачен (платёжная сессия: ${state ?? 'нет'})` };
+    }
     return withTx(this.ctx.pool, async (tx) => {
       const deal = await dealOf(tx, ref, true);
       if (deal.status === 'Выдан' || deal.issueDate !== null) return { status: 'done' as const };
@@ -264,12 +379,54 @@ export class InhouseLender implements LenderAdapter {
   }
 
   async cancel(ref: { applicationId: string; lenderOfferId?: string }): Promise<void> {
-    await withTx(this.ctx.pool, async (tx) => {
+    const paid = await withTx(this.ctx.pool, async (tx) => {
+      // The session's row lock orders this against a payment completing at the same time.
+      const checkout = await checkoutOf(tx, ref.applicationId, true);
+      if (checkout?.session.state === 'processing')
+        await closeUnpaidSession(tx, checkout.session, {
+          deal: 'анкета отменена партнёром брокера',
+          history: 'анкета брокера отменена',
+          callback: 'cancelled',
+        });
       for (const d of await dealsOf(tx, ref.applicationId, true))
         if (OPEN.includes(d.deal.status))
           await cancelDeal(tx, d.deal.id, 'анкета отменена партнёром брокера', ACTOR);
+      const state = checkout?.session.state;
+      return state === 'authorized' || state === 'charged' ? checkout : undefined;
     });
+    // A paid first part goes back by Moneywall's full refund (outside the transaction: it asks
+    // the acquirer): within 24 hours a void (the card's hold released, the loan's payment and
+    // issue reversed), later an early repayment.
+    if (paid)
+      await refund(
+        this.ctx,
+        paid.merchant,
+        paid.session.orderId,
+        paid.session.amount - paid.session.refundedTotal,
+      );
   }
+}
+
+/** The Moneywall merchant standing for a broker partner. */
+function merchantCode(partnerId: bigint): string {
+  return `broker-${partnerId}`;
+}
+
+/** The Moneywall session of a BNPL form, with its merchant; none before confirm. */
+async function checkoutOf(
+  db: Queryable,
+  applicationId: string,
+  forUpdate = false,
+): Promise<{ merchant: Merchant; session: Session } | undefined> {
+  const { rows } = await db.query<Merchant>(
+    `SELECT m.id, m.code, m.name FROM broker.forms f JOIN bnpl.merchants m ON m.code = 'broker-' || f.partner_id
+     WHERE f.guid = $1`,
+    [applicationId],
+  );
+  const merchant = rows[0];
+  if (!merchant) return undefined;
+  const session = await findSession(db, merchant.id, applicationId, forUpdate);
+  return session ? { merchant, session } : undefined;
 }
 
 async function dealsOf(db: Queryable, applicationId: string, forUpdate = false): Promise<InhouseDeal[]> {
@@ -306,6 +463,8 @@ function termOf(product: Product, deal: Deal, payments: number): { value: number
 }
 
 function periodOf(product: Product): TermUnit {
+  // BNPL3: the second and third parts 32 and 64 days after the first, about a month apart.
+  if (product.kind === 'bnpl3') return 'month';
   if (product.kind !== 'annuity') return 'day';
   return product.period === 'month' ? 'month' : 'week';
 }

@@ -13,6 +13,8 @@ export function contractTemplate(args: {
   pskPercent: string | null;
   pskAmount: bigint | null;
   schedule: ScheduleLine[];
+  /** POS: signed by the SMS code; BNPL: accepted by paying the first part on the payment page. */
+  signing: 'sms' | 'payment';
 }): string {
   const e = (text: string) => text.replace(/[&<>"{}]/g, (c) => `&#${c.charCodeAt(0)};`);
   const lines = args.schedule
@@ -29,5 +31,9 @@ export function contractTemplate(args: {
 <p>Заём перечисляется продавцу в оплату товара по анкете.</p>
 <h2>График платежей</h2>
 ${lines}
-<p>Договор подписывается простой электронной подписью: кодом из СМС.</p>`;
+${
+  args.signing === 'sms'
+    ? '<p>Договор подписывается простой электронной подписью: кодом из СМС.</p>'
+    : '<p>Договор заключается оплатой первого платежа по ссылке на платёжную страницу из СМС: оплата означает согласие заёмщика с этими условиями.</p>'
+}`;
 }

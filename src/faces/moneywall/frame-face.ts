@@ -82,7 +82,7 @@ export const moneywallFrameFace: Face = {
           closedPage(
             'Оплата частями не одобрена',
             'К сожалению, сейчас мы не можем оформить покупку частями. Выберите другой способ оплаты.',
-            s.redirectUrl,
+            s.redirectUrl || undefined,
           ),
         );
       if (s.state !== 'processing' || (s.expiresAt && s.expiresAt.getTime() <= Date.now()))
@@ -91,7 +91,7 @@ export const moneywallFrameFace: Face = {
           closedPage(
             'Оформление завершено',
             'Эта ссылка больше не действует: время на оформление истекло или заказ отменён.',
-            s.redirectUrl,
+            s.redirectUrl || undefined,
           ),
         );
       if (s.step === 'code') return html(reply, codePage(v, token));

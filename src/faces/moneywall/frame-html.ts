@@ -106,7 +106,11 @@ export function payPage(v: FrameView, token: string): string {
     'Оплата частями — первый платёж',
     `${graph(v)}
 <form class="card" method="post" action="/frame/${esc(token)}/pay">
-<p class="ok">Договор подписан. Осталось оплатить первый платёж картой.</p>
+${
+  v.paymentSigns
+    ? '<p>Оплачивая первый платёж, вы принимаете индивидуальные условия договора займа, которые получили в магазине.</p>'
+    : '<p class="ok">Договор подписан. Осталось оплатить первый платёж картой.</p>'
+}
 ${v.lastPaymentError ? `<p class="alert" role="alert">Платёж не прошёл: ${esc(v.lastPaymentError)}. Попробуйте другую карту.</p>` : ''}
 <button type="submit">Оплатить ${esc(formatRoublesRu(v.price.payments[0]))}</button></form>`,
   );
@@ -117,8 +121,12 @@ export function donePage(v: FrameView): string {
     'Оплата частями — готово',
     `${graph(v)}<section class="card"><p class="ok" role="status">Первый платёж оплачен${
       v.card ? ` картой ${esc(v.card.first6.slice(0, 4))} •••• ${esc(v.card.last4)}` : ''
-    }, договор открыт. Возвращаемся в магазин…</p>
-<a class="button" href="${esc(v.session.redirectUrl)}" target="_top" data-redirect="${esc(v.session.redirectUrl)}">Вернуться в магазин</a></section>`,
+    }, договор открыт. ${
+      v.session.redirectUrl
+        ? `Возвращаемся в магазин…</p>
+<a class="button" href="${esc(v.session.redirectUrl)}" target="_top" data-redirect="${esc(v.session.redirectUrl)}">Вернуться в магазин</a>`
+        : 'Эту страницу можно закрыть.</p>'
+    }</section>`,
   );
 }
 
