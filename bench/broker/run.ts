@@ -17,6 +17,7 @@ import { withTx } from '../../src/platform/db/tx.ts';
 import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
+import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
 import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
@@ -59,7 +60,7 @@ export async function main(args: string[]): Promise<void> {
           `(DB_POOL_SIZE 40, KOPEK_JOB_CONCURRENCY 64; ${workers > 0 ? `HTTP only, plus ${workers} job process(es)` : 'HTTP and jobs in one process'}); three ` +
           `simulated banks in their own process scoring in 100-500 ms; offer deadline ${DEADLINE_MS / 1000} s. ` +
           `Targets: ${TARGET_RPS} forms/s accepted, p99 < ${TARGET_P99_MS} ms, all offers within the deadline.`,
-        table: resultsTable(r),
+        table: `${resultsTable(r)}\n\n${r.cpu}`,
       },
       options.record,
     );
@@ -69,7 +70,8 @@ export async function main(args: string[]): Promise<void> {
 async function run(seconds: number, workers: number, cleanup: Cleanup) {
   const server = await openServer('broker', cleanup, true);
   const { admin, postgresVersion } = server;
-  const kopekUrl = await scratchDatabase(server, `kopek_broker_bench_${process.pid}`, cleanup);
+  const database = `kopek_broker_bench_${process.pid}`;
+  const kopekUrl = await scratchDatabase(server, database, cleanup);
 
   console.log('setup: schema, simulated banks, partner and routes, kopek serve');
   const pool = createPool(kopekUrl, 4);
@@ -77,7 +79,12 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
   await migrate(pool);
   await migrateQueue(kopekUrl);
   const simPorts = [await freePort(), await freePort(), await freePort()];
-  await child(['bench/broker/simulators.ts', ...simPorts.map(String)], {}, /ready/, cleanup);
+  const simulators = await child(
+    ['bench/broker/simulators.ts', ...simPorts.map(String)],
+    {},
+    /ready/,
+    cleanup,
+  );
   const dataKey = randomBytes(32);
   const cipher = new FieldCipher(dataKey);
   await withTx(pool, async (tx) => {
@@ -111,8 +118,13 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
     KOPEK_JOB_CONCURRENCY: '64',
   });
   // With job processes of their own, the HTTP process only serves (its latency is the create call's).
-  const kopek = (await startKopek({ ...env, KOPEK_JOBS: workers > 0 ? 'off' : 'on' }, cleanup)).url;
-  for (let i = 0; i < workers; i++) await startKopek(env, cleanup);
+  const http = await startKopek({ ...env, KOPEK_JOBS: workers > 0 ? 'off' : 'on' }, cleanup);
+  const kopek = http.url;
+  const known = new Map<number, string>([
+    [http.process.pid!, 'kopek'],
+    [simulators.pid!, 'simulator'],
+  ]);
+  for (let i = 0; i < workers; i++) known.set((await startKopek(env, cleanup)).process.pid!, 'kopek');
   const bareServer = await startBareServer(cleanup);
 
   const load = (base: string, s: number, route: string): Promise<Load> =>
@@ -125,6 +137,7 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
   await waitClosed(pool, DEADLINE_MS + 30_000);
   await admin.query('CHECKPOINT');
   const startedAt = new Date();
+  const cpuBefore = cpuSnapshot(known, database);
   console.log(`\n[B] create_form, ${seconds} s`);
   const create = await load(kopek, seconds, '/dp/create_form');
   console.log(
@@ -132,9 +145,18 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
   );
   console.log('waiting for every form to close (all lenders answered or the deadline came)');
   await waitClosed(pool, DEADLINE_MS + 60_000);
+  // From the first create to the last answer: the HTTP call and the whole collection of a form.
+  const cpu = describeCpu(
+    cpuBetween(cpuBefore, cpuSnapshot(known, database)),
+    create.requests,
+    create.duration,
+  )
+    .replace('CPU per request', 'CPU per form (create and collection)')
+    .replace(/; other processes.*/, '');
+  console.log(cpu);
   const collection = await collected(pool, startedAt);
   console.log(JSON.stringify(collection));
-  return { postgresVersion, bare, create, collection, workers };
+  return { postgresVersion, bare, create, collection, workers, cpu };
 }
 
 async function waitClosed(pool: pg.Pool, ms: number): Promise<void> {

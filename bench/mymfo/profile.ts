@@ -106,6 +106,37 @@ try {
       { service: 'QIWI', online: false },
     ),
   );
+  // FUNCS=1: where PostgreSQL spends a pay, by SQL function (self and total time per pay).
+  if (process.env.FUNCS) {
+    await pool.query("ALTER SYSTEM SET track_functions = 'all'");
+    await pool.query('SELECT pg_reload_conf()');
+    await new Promise((r) => setTimeout(r, 200));
+    await pool.query('SELECT pg_stat_reset()');
+    const n = 500;
+    for (let i = 1; i <= n; i++)
+      await payDeal(
+        ctx,
+        {
+          command: 'pay',
+          txnId: `f${i}`,
+          txnDate: '2026-11-23 12:00:00',
+          account: pick(i + 3000),
+          amount: 100n,
+        },
+        { service: 'QIWI', online: false },
+      );
+    await new Promise((r) => setTimeout(r, 1500));
+    const { rows } = await pool.query<{ f: string; calls: bigint; self: number; total: number }>(
+      `SELECT schemaname || '.' || funcname AS f, calls, self_time AS self, total_time AS total
+       FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 15`,
+    );
+    for (const r of rows)
+      console.log(
+        `${r.f}: ${Number(r.calls) / n} calls, self ${(r.self / n).toFixed(3)} ms, total ${(r.total / n).toFixed(3)} ms a pay`,
+      );
+    await pool.query('ALTER SYSTEM RESET track_functions');
+    await pool.query('SELECT pg_reload_conf()');
+  }
   // The statements of one pay, with their times.
   if (process.env.TRACE) {
     const proto = pg.Client.prototype as unknown as {
@@ -154,6 +185,7 @@ try {
     { shared: false, groups: 4 },
     { shared: true, groups: 4 },
     { shared: true, groups: 16 },
+    { shared: true, groups: 2 },
     { shared: true, groups: 1 },
   ];
   for (const callers of [1, 16, 64]) {

@@ -19,6 +19,7 @@ import { createPool, type Pool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
+import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
 import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
@@ -48,6 +49,8 @@ interface Results {
   pay: Load;
   payments: number;
   paymentsPerSecond: number;
+  /** Per phase: CPU per request (per payment for pay) by process group. */
+  cpu: Record<string, string>;
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -75,7 +78,9 @@ export async function main(args: string[]): Promise<void> {
             ? ''
             : '**PS/deal was not served by the face at the time of the run: not measured; the check phase reads the same debt summary.** ') +
           loadAverageNote(loadBefore),
-        table: resultsTable(r),
+        table: `${resultsTable(r)}\n\n${Object.entries(r.cpu)
+          .map(([name, line]) => `- ${name}: ${line}`)
+          .join('\n')}`,
       },
       options.record,
     );
@@ -84,7 +89,8 @@ export async function main(args: string[]): Promise<void> {
 
 async function run(seconds: number, deals: number, quick: boolean, cleanup: Cleanup): Promise<Results> {
   const server = await openServer('mymfo', cleanup);
-  const kopekUrl = await scratchDatabase(server, `kopek_mymfo_bench_${process.pid}`, cleanup);
+  const database = `kopek_mymfo_bench_${process.pid}`;
+  const kopekUrl = await scratchDatabase(server, database, cleanup);
 
   console.log(`\nsetup: schema, ${count(deals)} loans, credentials, kopek serve, bare route`);
   const pool = createPool(kopekUrl, 8);
@@ -103,13 +109,27 @@ async function run(seconds: number, deals: number, quick: boolean, cleanup: Clea
     );
     await addCredential(tx, { login: 'site', password: 'site-password', kind: 'site' }, CLI_ACTOR);
   });
-  const kopek = (
-    await startKopek(
-      kopekEnv(kopekUrl, { KOPEK_DATA_KEY: dataKey.toString('base64'), KOPEK_JOBS: 'off' }),
-      cleanup,
-    )
-  ).url;
-  const bareUrl = (await startBareServer(cleanup)).url;
+  const started = await startKopek(
+    kopekEnv(kopekUrl, { KOPEK_DATA_KEY: dataKey.toString('base64'), KOPEK_JOBS: 'off' }),
+    cleanup,
+  );
+  const kopek = started.url;
+  const bare = await startBareServer(cleanup);
+  const bareUrl = bare.url;
+  const known = new Map<number, string>([
+    [started.process.pid!, 'kopek'],
+    [bare.process.pid!, 'bare'],
+  ]);
+  const cpu: Record<string, string> = {};
+  /** A measured phase, with the CPU each process group spent a request (or a payment: `per`). */
+  const phase = async (name: string, kind: string, per?: () => Promise<number>): Promise<Load> => {
+    const before = cpuSnapshot(known, database);
+    const l = await load(kopek, kind, seconds);
+    const n = per ? await per() : l.requests;
+    cpu[name] = describeCpu(cpuBetween(before, cpuSnapshot(known, database)), n, l.duration);
+    console.log(`${name}: ${cpu[name]}`);
+    return l;
+  };
   const hasPsDeal = await probePsDeal(kopek);
   console.log(hasPsDeal ? 'PS/deal: served' : 'PS/deal: not served by the face yet, skipped');
 
@@ -118,24 +138,28 @@ async function run(seconds: number, deals: number, quick: boolean, cleanup: Clea
   console.log('\nwarm-up (unmeasured)');
   await load(kopek, 'pay', Math.min(3, seconds));
   await load(kopek, 'check', Math.min(2, seconds));
+  if (hasPsDeal) await load(kopek, 'psdeal', Math.min(2, seconds));
   await server.admin.query('CHECKPOINT');
   console.log('\n[A] bare Fastify route');
-  const bare = await load(bareUrl, 'bare', seconds);
-  console.log(loadLine('bare', bare));
+  const bareLoad = await load(bareUrl, 'bare', seconds);
+  console.log(loadLine('bare', bareLoad));
   let psdeal: Load | undefined;
   if (hasPsDeal) {
     console.log('\n[B] PS/deal');
-    psdeal = await load(kopek, 'psdeal', seconds);
+    psdeal = await phase('PS/deal', 'psdeal');
     console.log(loadLine('PS/deal', psdeal));
   }
   console.log('\n[C] Payment/QIWI check');
-  const check = await load(kopek, 'check', seconds);
+  const check = await phase('check', 'check');
   console.log(loadLine('check', check));
   await server.admin.query('CHECKPOINT');
   console.log('\n[D] Payment/QIWI pay');
   const before = await countPayments(pool);
-  const pay = await load(kopek, 'pay', seconds);
-  const payments = (await countPayments(pool)) - before;
+  let payments = 0;
+  const pay = await phase('pay', 'pay', async () => {
+    payments = (await countPayments(pool)) - before;
+    return payments;
+  });
   const paymentsPerSecond = payments / pay.duration;
   console.log(
     `pay: ${Math.round(pay.rps)} answers/s, ${Math.round(paymentsPerSecond)} payments/s, p99 ${pay.p99} ms`,
@@ -151,9 +175,10 @@ async function run(seconds: number, deals: number, quick: boolean, cleanup: Clea
     deals,
     generateSeconds,
     postgresVersion: server.postgresVersion,
-    bare,
+    bare: bareLoad,
     check,
     psdeal,
+    cpu,
     pay,
     payments,
     paymentsPerSecond,

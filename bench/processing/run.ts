@@ -20,6 +20,7 @@ import { DEMO_CATALOG_FILE, pointDemoServicesAt } from '../../src/processing/dem
 import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
+import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
 import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { type BenchOptions, benchOptions } from '../lib/options.ts';
 import { openServer, pgbench, pgbenchTps, scratchDatabase } from '../lib/postgres.ts';
@@ -33,7 +34,6 @@ import {
   report,
 } from '../lib/results.ts';
 import { runWrk } from '../lib/wrk.ts';
-import { cpuBetween, cpuSnapshot, describeCpu } from './cpu.ts';
 
 const CONNECTIONS = 64;
 const AGENTS = 64;

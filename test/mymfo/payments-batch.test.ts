@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { verifyLedger } from '../../src/ledger/index.ts';
 import { todayMoscow } from '../../src/lending/dates.ts';
+import { shardOf } from '../../src/lending/deals/ledger-accounts.ts';
 import { debtSummary } from '../../src/lending/debt/summary.ts';
 import { handleOsmpRequest, type OsmpOutcome } from '../../src/mymfo/payments/handle.ts';
 import type { PayOptions } from '../../src/mymfo/payments/pay.ts';
@@ -184,6 +185,80 @@ describe('mymfo: concurrent pays share transactions (group commit)', () => {
     const summary = await debtSummary(w.ctx.pool, deal);
     assert.equal(summary.totalDebt, before.totalDebt - 30_000n);
     assert.equal(summary.payments.length, 2);
+    assert.equal((await verifyLedger(w.ctx.pool)).ok, true);
+  });
+
+  /** Never-paid deals whose shards share one batcher (shard % 4), so a burst on them is one batch. */
+  async function dealsOfOneBatch(n: number): Promise<string[]> {
+    const byGroup = new Map<number, string[]>();
+    for (;;) {
+      const number = await loan(w.ctx, 1_000_000n, 12);
+      const { rows } = await w.ctx.pool.query<{ id: bigint }>(
+        'SELECT id FROM lending.deals WHERE number = $1',
+        [number],
+      );
+      const group = shardOf(rows[0]!.id) % 4;
+      const list = [...(byGroup.get(group) ?? []), number];
+      if (list.length === n) return list;
+      byGroup.set(group, list);
+    }
+  }
+
+  it('first pays on distinct deals go out together (repayMany); a refusal that wrote nothing stays its own, one after an accrual reruns the batch', async () => {
+    const [a, b, c, d, e] = await dealsOfOneBatch(5);
+    const elsewhere = await loan(w.ctx, 1_000_000n);
+    const reused = txn();
+    await handleOsmpRequest(w.ctx, pay(elsewhere, '10.00', reused), QIWI);
+    const replayed = txn();
+    const earlier = await handleOsmpRequest(w.ctx, pay(e!, '70.00', replayed), QIWI);
+    const before = await Promise.all([a, b, c].map((x) => debtSummary(w.ctx.pool, x!)));
+    const accrualKey = async (number: string) => {
+      const { rows } = await w.ctx.pool.query<{ id: bigint }>(
+        'SELECT id FROM lending.deals WHERE number = $1',
+        [number],
+      );
+      return `lending:accrue:${todayMoscow()}:deal:${rows[0]!.id}`;
+    };
+    const transfersKeyed = async (key: string) =>
+      count('SELECT count(*)::bigint AS n FROM ledger.transfers WHERE idem_key = $1', [key]);
+
+    // Only refusals that wrote nothing: another deal's txn_id (found before any accrual) and a replay.
+    let stats = payBatchStats(w.ctx.pool);
+    let outcomes = await burst([pay(a!, '100.00'), pay(d!, '10.00', reused), pay(e!, '70.00', replayed)]);
+    assert.deepEqual(
+      outcomes.map((o) => o.answer.result),
+      [0, 300, 0],
+      show(outcomes),
+    );
+    assert.equal(outcomes[2]!.answer.prvTxn, earlier.answer.prvTxn, 'the replay answers the first payment');
+    assert.equal(payBatchStats(w.ctx.pool).items - stats.items, 3, 'the three went out together');
+    assert.equal(payBatchStats(w.ctx.pool).rerun, stats.rerun, 'nothing to undo: no rerun');
+    assert.equal(await transfersKeyed(await accrualKey(d!)), 0, 'the refused deal accrued nothing');
+
+    // A refusal after its accrual (above the debt): the batch reruns, only that pay is undone.
+    stats = payBatchStats(w.ctx.pool);
+    outcomes = await burst([pay(b!, '200.00'), pay(c!, '599999.00'), pay(a!, '300.00')]);
+    assert.deepEqual(
+      outcomes.map((o) => o.answer.result),
+      [0, 242, 0],
+      show(outcomes),
+    );
+    assert.equal(payBatchStats(w.ctx.pool).rerun, stats.rerun + 1);
+    assert.equal(await transfersKeyed(await accrualKey(b!)), 1);
+    assert.equal(await transfersKeyed(await accrualKey(c!)), 0, "the refused pay's accrual was rolled back");
+    const after = await Promise.all([a, b, c].map((x) => debtSummary(w.ctx.pool, x!)));
+    assert.equal(after[0]!.totalDebt, before[0]!.totalDebt - 40_000n);
+    assert.equal(after[1]!.totalDebt, before[1]!.totalDebt - 20_000n);
+    assert.equal(after[2]!.payments.length, 0);
+    assert.equal(
+      await count(
+        `SELECT count(*)::bigint AS n FROM mymfo.payment_txns t JOIN lending.payments p USING (service, txn_id)
+         WHERE p.deal_id IN (SELECT id FROM lending.deals WHERE number = ANY($1::text[]))`,
+        [[a, b, c]],
+      ),
+      3,
+      'a protocol row for each payment made',
+    );
     assert.equal((await verifyLedger(w.ctx.pool)).ok, true);
   });
 });

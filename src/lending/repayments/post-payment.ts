@@ -67,6 +67,18 @@ export async function postPayment(
   return result.id;
 }
 
+/** transferBatch's own checks of a transfer (the database checks balance and accounts). */
+function checkTransfer(t: TransferInput): void {
+  if (!t.key || t.key.length > 200)
+    throw new AppError(
+      'validation',
+      'ledger.bad_key',
+      'ключ идемпотентности должен быть непустой строкой до 200 символов',
+    );
+  if (t.entries.length < 2 || t.entries.some((e) => e.amount === 0n))
+    throw new AppError('validation', 'ledger.bad_entries', 'в проводке должно быть не менее двух записей');
+}
+
 /** What `recordRepayment` writes besides the transfers: the payment's row (see lending.payments). */
 export interface RepaymentRecord {
   /** The number's prefix ('ПКО'); '{number}' in a transfer's description becomes the number. */
@@ -100,15 +112,7 @@ export async function recordRepayment<R>(
   const entryAccount: string[] = [];
   const entryAmount: string[] = [];
   transfers.forEach((t, i) => {
-    // transferBatch's own checks (the database checks balance and accounts).
-    if (!t.key || t.key.length > 200)
-      throw new AppError(
-        'validation',
-        'ledger.bad_key',
-        'ключ идемпотентности должен быть непустой строкой до 200 символов',
-      );
-    if (t.entries.length < 2 || t.entries.some((e) => e.amount === 0n))
-      throw new AppError('validation', 'ledger.bad_entries', 'в проводке должно быть не менее двух записей');
+    checkTransfer(t);
     for (const e of t.entries) {
       entryTransfer.push(i + 1);
       entryAccount.push(String(e.account));
@@ -138,22 +142,86 @@ export async function recordRepayment<R>(
         p.txnId,
         p.date,
         p.amount,
-        [
-          a.overdueInterest,
-          a.overduePrincipal,
-          a.penalty,
-          a.currentInterest,
-          a.currentPrincipal,
-          a.other,
-          a.earlyPrincipal,
-          a.toAdvance,
-        ].map(String),
+        allocationParts(a),
         p.duty,
         p.online,
         p.toBankAccount,
       ],
     });
     return rows[0]!;
+  } catch (error) {
+    throw translateLedgerError(error);
+  }
+}
+
+/** The eight parts of an allocation in post_repayment's order. */
+function allocationParts(a: Allocation): string[] {
+  return [
+    a.overdueInterest,
+    a.overduePrincipal,
+    a.penalty,
+    a.currentInterest,
+    a.currentPrincipal,
+    a.other,
+    a.earlyPrincipal,
+    a.toAdvance,
+  ].map(String);
+}
+
+/**
+ * recordRepayment for many payments on distinct deals in one statement (lending.post_repayments,
+ * migration 0029): one ledger.post_transfers call for all their transfers. All or nothing; a row
+ * a payment, in no promised order.
+ */
+export async function recordRepayments<R extends { deal_id: bigint }>(
+  db: Queryable,
+  payments: { transfers: TransferInput[]; record: RepaymentRecord }[],
+  columns: string,
+): Promise<R[]> {
+  const transfers = payments.flatMap((p) => p.transfers);
+  const transferItem = payments.flatMap((p, i) => p.transfers.map(() => i + 1));
+  const entryTransfer: number[] = [];
+  const entryAccount: string[] = [];
+  const entryAmount: string[] = [];
+  transfers.forEach((t, i) => {
+    checkTransfer(t);
+    for (const e of t.entries) {
+      entryTransfer.push(i + 1);
+      entryAccount.push(String(e.account));
+      entryAmount.push(String(e.amount));
+    }
+  });
+  const r = payments.map((p) => p.record);
+  try {
+    const { rows } = await db.query<R & Record<string, unknown>>({
+      name: 'lending.post_repayments',
+      text: `SELECT ${columns} FROM lending.post_repayments($1, $2::text[], $3::text[], $4::text[], $5::text[],
+        $6::jsonb[], $7::int[], $8::int[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[], $13::text[],
+        $14::text[], $15::date, $16::bigint[], $17::bigint[], $18::bigint[], $19::boolean[], $20::boolean[])`,
+      values: [
+        r[0]!.numberPrefix,
+        transfers.map((t) => t.key),
+        transfers.map((t) => t.kind),
+        transfers.map((t) => contentHash(t, false)),
+        transfers.map((t) => t.description ?? null),
+        transfers.map((t) => (t.metadata ? JSON.stringify(t.metadata, bigintAsString) : null)),
+        transferItem,
+        entryTransfer,
+        entryAccount,
+        entryAmount,
+        r.map((p) => p.paymentKey),
+        r.map((p) => String(p.dealId)),
+        r.map((p) => p.service),
+        r.map((p) => p.txnId),
+        r[0]!.date,
+        r.map((p) => String(p.amount)),
+        r.flatMap((p) => allocationParts(p.allocation)),
+        r.map((p) => String(p.duty)),
+        r.map((p) => p.online),
+        r.map((p) => p.toBankAccount),
+      ],
+    });
+    return rows;
   } catch (error) {
     throw translateLedgerError(error);
   }

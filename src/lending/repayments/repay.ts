@@ -14,7 +14,7 @@ import { type Position, positionOf } from '../debt/position.ts';
 import type { EarlyRepaymentMode } from '../schedule-revision.ts';
 import type { ScheduleLine } from '../types.ts';
 import { type Allocation, allocate, type Dues } from './allocation.ts';
-import { paymentTransfer, recordRepayment } from './post-payment.ts';
+import { paymentTransfer, type RepaymentRecord, recordRepayment } from './post-payment.ts';
 import { reamortise } from './schedule-versions.ts';
 
 export interface RepaymentInput {
@@ -64,7 +64,7 @@ export interface Payment {
   createdAt: Date;
 }
 
-interface PaymentRow {
+export interface PaymentRow {
   id: bigint;
   number: string;
   deal_id: bigint;
@@ -227,12 +227,58 @@ export async function repay(
   input: RepaymentInput,
   actor: Actor,
 ): Promise<{ payment: Payment; replayed: boolean }> {
+  checkRepaymentInput(input);
+  const date = input.date ?? todayMoscow();
+  const decided = await decideRepayment(db, input, date, await loadForPayment(db, input, date));
+  if ('replay' in decided) return { payment: decided.replay, replayed: true };
+  const { plan } = decided;
+  // One statement from here to commit (the lender's shard accounts stay locked until then):
+  // the number, both transfers, the loan's paid amounts and the payment's row.
+  const row = await recordRepayment<PaymentRow>(db, plan.transfers, plan.record, PAYMENT_COLUMNS);
+  return { payment: await finishRepayment(db, plan, row, input, actor), replayed: false };
+}
+
+/** The input's own checks, before anything is read. */
+export function checkRepaymentInput(input: RepaymentInput): void {
   if (input.amount <= 0n)
     throw new AppError('validation', 'lending.amount', 'сумма платежа должна быть больше нуля');
   if (!input.service || !input.txnId)
     throw new AppError('validation', 'lending.txn', 'не указан платёжный сервис или номер транзакции');
-  const date = input.date ?? todayMoscow();
-  const { deal, locked, existing, schedule, accrued } = await loadForPayment(db, input, date);
+}
+
+/** What a repayment read under its deal's lock (loadForPayment; repayMany for a batch). */
+export interface LoadedForPayment {
+  deal: Deal;
+  locked?: LoanState;
+  existing?: Payment;
+  schedule: ScheduleLine[];
+  accrued: { interest: Kopecks; penalty: Kopecks };
+}
+
+/** A repayment decided and not posted yet: its transfers and row, and what finishing needs. */
+export interface RepaymentPlan {
+  deal: Deal;
+  state: LoanState;
+  position: Position;
+  allocation: Allocation;
+  duty: Kopecks;
+  date: string;
+  transfers: TransferInput[];
+  record: RepaymentRecord;
+}
+
+/**
+ * From what was read to what will be posted: a replay of the (service, txn) payment, or the
+ * allocation by 353-FZ art. 5 part 20 with its transfers (the accrual's, if any, and the
+ * payment's). Throws the refusals (another payment's txn, a deal not payable, `accept`).
+ */
+export async function decideRepayment(
+  db: Queryable,
+  input: RepaymentInput,
+  date: string,
+  loaded: LoadedForPayment,
+): Promise<{ replay: Payment } | { plan: RepaymentPlan }> {
+  const { deal, locked, existing, schedule, accrued } = loaded;
   if (existing) {
     if (existing.dealId !== deal.id || existing.amount !== input.amount)
       throw new AppError(
@@ -240,7 +286,7 @@ export async function repay(
         'lending.txn_reused',
         'номер транзакции уже использован для другого платежа',
       );
-    return { payment: existing, replayed: true };
+    return { replay: existing };
   }
   if (!ACTIVE_STATUSES.includes(deal.status))
     throw new AppError(
@@ -249,7 +295,7 @@ export async function repay(
       `по договору в статусе «${deal.status}» платёж не принимается`,
     );
   if (!locked) throw new AppError('conflict', 'lending.not_issued', 'заём по договору не выдан');
-  // The accrual through `date` was written by loadForPayment (loan_state only; its transfer below).
+  // The accrual through `date` was written with the reads (loan_state only; its transfer below).
   const state: LoanState = {
     ...locked,
     interestAccrued: locked.interestAccrued + accrued.interest,
@@ -282,26 +328,44 @@ export async function repay(
       duty,
     ),
   );
-  // One statement from here to commit (the lender's shard accounts stay locked until then):
-  // the number, both transfers, the loan's paid amounts and the payment's row.
-  const row = await recordRepayment<PaymentRow>(
-    db,
-    transfers,
-    {
-      numberPrefix: 'ПКО',
-      paymentKey,
-      dealId: deal.id,
-      service: input.service,
-      txnId: input.txnId,
-      date,
-      amount: input.amount,
+  return {
+    plan: {
+      deal,
+      state,
+      position,
       allocation: a,
       duty,
-      online: input.online ?? false,
-      toBankAccount: input.toBankAccount ?? false,
+      date,
+      transfers,
+      record: {
+        numberPrefix: 'ПКО',
+        paymentKey,
+        dealId: deal.id,
+        service: input.service,
+        txnId: input.txnId,
+        date,
+        amount: input.amount,
+        allocation: a,
+        duty,
+        online: input.online ?? false,
+        toBankAccount: input.toBankAccount ?? false,
+      },
     },
-    PAYMENT_COLUMNS,
-  );
+  };
+}
+
+/**
+ * After the payment's row is written: a new schedule for a partial early repayment, the deal's
+ * status ("Оплачен", "Внесен аванс") and the audit record of a person's payment.
+ */
+export async function finishRepayment(
+  db: Queryable,
+  plan: RepaymentPlan,
+  row: PaymentRow,
+  input: RepaymentInput,
+  actor: Actor,
+): Promise<Payment> {
+  const { deal, state, position, allocation: a, duty, date } = plan;
   const principalPaid = a.overduePrincipal + a.currentPrincipal + a.earlyPrincipal;
   const interestPaid = a.overdueInterest + a.currentInterest;
   const after: LoanState = {
@@ -333,7 +397,7 @@ export async function repay(
       details: { payment: row.number, amount: input.amount },
     });
   }
-  return { payment: toPayment(row), replayed: false };
+  return toPayment(row);
 }
 
 /** A deal and its loan state, locked: one row of `lockDeals`. */
@@ -367,17 +431,7 @@ export async function lockDeals(db: Queryable, numbers: string[]): Promise<Map<s
  * there is none, the schedule and the loan's accrual through `date` written to its state (when
  * the deal is payable and its loan active and behind; the caller posts its transfer).
  */
-async function loadForPayment(
-  db: Queryable,
-  input: RepaymentInput,
-  date: string,
-): Promise<{
-  deal: Deal;
-  locked?: LoanState;
-  existing?: Payment;
-  schedule: ScheduleLine[];
-  accrued: { interest: Kopecks; penalty: Kopecks };
-}> {
+async function loadForPayment(db: Queryable, input: RepaymentInput, date: string): Promise<LoadedForPayment> {
   const byId = typeof input.deal === 'bigint';
   const none = { interest: 0n, penalty: 0n };
   // Named: each connection plans the hot path's statements once. Locked by the caller: as read then.
@@ -399,18 +453,36 @@ async function loadForPayment(
   const row = rows[0];
   const deal = toDeal(row as unknown as Parameters<typeof toDeal>[0]);
   const locked = prefixedLoanState(row)!;
-  const accrue = ACTIVE_STATUSES.includes(deal.status) && locked.active && locked.accruedThrough < date;
-  const after = await db.query<{
-    existing: bigint | null;
-    accrued_interest: bigint;
-    accrued_penalty: bigint;
-    schedule: { n: number; d: string; p: string; i: string; t: string; a: string }[] | null;
-  }>({
+  const accrue = accruesOnPayment(deal, locked, date);
+  const after = await db.query<RepayReads>({
     name: 'lending.repay_reads',
     text: 'SELECT existing, accrued_interest, accrued_penalty, schedule FROM lending.repay_reads($1, $2, $3, $4::date, $5)',
     values: [deal.id, input.service, input.txnId, date, accrue],
   });
-  const r = after.rows[0]!;
+  return loadedFromReads(db, input, deal, locked, after.rows[0]!);
+}
+
+/** One row of lending.repay_reads (migration 0026). */
+export interface RepayReads {
+  existing: bigint | null;
+  accrued_interest: bigint;
+  accrued_penalty: bigint;
+  schedule: { n: number; d: string; p: string; i: string; t: string; a: string }[] | null;
+}
+
+/** Whether the reads accrue the loan through `date` (payable, active, behind): as the caller saw it locked. */
+export function accruesOnPayment(deal: Deal, locked: LoanState, date: string): boolean {
+  return ACTIVE_STATUSES.includes(deal.status) && locked.active && locked.accruedThrough < date;
+}
+
+/** The repayment's reads: the locked rows plus lending.repay_reads' row (the stored payment read whole). */
+export async function loadedFromReads(
+  db: Queryable,
+  input: RepaymentInput,
+  deal: Deal,
+  locked: LoanState,
+  r: RepayReads,
+): Promise<LoadedForPayment> {
   const schedule = (r.schedule ?? []).map((l) => ({
     n: l.n,
     dueDate: l.d,

@@ -1,38 +1,46 @@
 import { shardOf } from '../../lending/deals/ledger-accounts.ts';
-import { type LockedDeal, lockDeals } from '../../lending/repayments/repay.ts';
+import {
+  type LockedDeal,
+  lockDeals,
+  type Payment,
+  type RepaymentInput,
+  repay,
+} from '../../lending/repayments/repay.ts';
+import { RepayBatchRefused, repayMany } from '../../lending/repayments/repay-many.ts';
+import type { Actor } from '../../platform/audit.ts';
 import type { Pool, Queryable } from '../../platform/db/pool.ts';
 import { withTx } from '../../platform/db/tx.ts';
 import { Batcher } from '../../processing/batcher.ts';
 
 /**
  * Group commit of pays (docs/mymfo-payments.md, "Group commit"): concurrent pays share one
- * transaction and one commit, grouped by the shard of the lender's accounts their deal posts to.
+ * transaction and one commit.
  *
- * - The 16 shards are split among DEFAULT_GROUPS batchers (shard % groups), one batch in flight
- *   each: two transactions on one shard would queue on its accounts' row locks anyway, and
- *   batchers of different groups never touch the same accounts. The shard of a deal number is
- *   cached (numbers never change); misses of the moment are resolved by one statement. A pay
- *   while no other is running goes alone, without that lookup.
- * - A batch first locks all its deals in id order, then posts its pays in shard order, so it
- *   never waits for a deal while it holds shard accounts, and takes shards in one order: a lone
- *   repayment elsewhere (deal, then shard) cannot deadlock with it. The rows that lock reads are
- *   the first pay of each deal's (it does not lock and read them again).
- * - An error of one pay must not fail the others: the batch runs optimistically, and when a pay
- *   fails (a refusal after the accrual was written, a lost race) the whole transaction is rolled
- *   back and run again with a savepoint before each pay, so that only the failing one is undone.
- *   Errors that are not a pay's own (the database went away) redo every pay alone.
+ * - Batchers serve the 16 shards of the lender's accounts (shard % groups, DEFAULT_GROUPS);
+ *   with one group (the default) every pay goes to it without looking its deal up. With more,
+ *   the shard of a deal number is cached (numbers never change) and misses of the moment are
+ *   resolved by one statement. A pay while no other is running goes alone.
+ * - A batch first locks all its deals in id order, then posts, so it never waits for a deal
+ *   while it holds shard accounts, and takes the shard accounts in one statement in id order: a
+ *   lone repayment elsewhere (deal, then shard) or the other batch in flight cannot deadlock
+ *   with it. The first pay of each locked deal goes out with the others' (lending repayMany: a
+ *   few statements for the whole batch); a deal's later pays, and pays on deals that could not
+ *   be locked (not issued, unknown), follow one by one, each under a savepoint.
+ * - An error of one pay must not fail the others: a refusal that wrote nothing is that pay's
+ *   answer; a refusal after its loan's accrual was written (the limit), or a statement of the
+ *   batch failing (a lost race), rolls the whole transaction back and runs it again with a
+ *   savepoint before each pay, so that only the failing one is undone. Errors that are not a
+ *   pay's own (the database went away) redo every pay alone.
  * - The protocol's rows of the paid ones go in with one statement at the end.
  */
 
-/** What one pay does inside a transaction: its answer, and whether its protocol row is due. */
+/** One pay: the repayment it makes on deal `account`, and the protocol's answer for it. */
 export interface PayWork<O> {
   account: string;
-  /**
-   * `locked`: the deal as the batch locked it, when nothing of this transaction has written to
-   * it since (the repayment does not lock and read it again). `dealId`: the deal paid (its shard
-   * is remembered).
-   */
-  run(tx: Queryable, locked?: LockedDeal): Promise<{ answer: O; record?: TxnRecord; dealId?: bigint }>;
+  input: Omit<RepaymentInput, 'deal' | 'locked'>;
+  actor: Actor;
+  /** The answer for the repayment made (or replayed), and the protocol row when one is due. */
+  answer(result: { payment: Payment; replayed: boolean }): { answer: O; record?: TxnRecord };
   /** Set by payShared: the shard of the deal's lender accounts. */
   shard?: number;
 }
@@ -50,10 +58,16 @@ export type PayResult<O> = { answer: O } | { error: unknown };
 
 const MAX_BATCH = 32;
 /**
- * Batchers, each serving the shards `s` with `s % groups` = its index, one batch at a time:
- * fewer groups make bigger batches (fewer commits), more make more of them run at once.
+ * Batchers, each serving the shards `s` with `s % groups` = its index: fewer groups make bigger
+ * batches (fewer commits and statements a pay), more make more of them touch disjoint rows at
+ * once. Measured on 2 cores (bench/RESULTS.md, session 5): one group with two batches in flight
+ * pays the most a second — 1,390/s against 810/s for four groups of one each — since a batch
+ * costs a few statements whatever its size (repayMany) and concurrent writers on two cores cost
+ * PostgreSQL more CPU a pay than they save. The second batch in flight queues on the shard
+ * accounts' row locks behind the first only for its last statement and its commit.
  */
-const DEFAULT_GROUPS = 4;
+const DEFAULT_GROUPS = 1;
+const IN_FLIGHT = 2;
 /** Deal numbers never change: the shard of a number is cached for the life of the process. */
 const MAX_CACHED_NUMBERS = 200_000;
 
@@ -104,7 +118,7 @@ function batchersFor(pool: Pool, groups: number): Batcher<PayWork<unknown>, PayR
         // Nothing of a failed batch was committed: each pay is redone in its own transaction.
         oneByOne: () => true,
         maxBatch: MAX_BATCH,
-        inFlight: 1,
+        inFlight: IN_FLIGHT,
       }),
   );
 }
@@ -151,6 +165,9 @@ export async function payShared<O>(pool: Pool, work: PayWork<O>): Promise<PayRes
     if (!shards.shared) return (await payAlone(pool, w)) as PayResult<O>;
     const known = shards.shardOfNumber.get(work.account);
     if (known === undefined && shards.running === 1) return (await payAlone(pool, w)) as PayResult<O>;
+    // One group serves every shard: no lookup (an unknown deal is refused inside the batch).
+    if (shards.batchers.length === 1)
+      return (await shards.batchers[0]!.submit({ ...w, shard: known ?? 0 })) as PayResult<O>;
     const shard = known ?? (await shardOfNumber(pool, work.account));
     if (shard === undefined) return (await payAlone(pool, w)) as PayResult<O>;
     const batcher = shards.batchers[shard % shards.batchers.length]!;
@@ -187,14 +204,28 @@ export function payBatchStats(pool: Pool): {
   return sum;
 }
 
+/** One pay's repayment in `tx`: the protocol's answer and the deal paid. */
+async function runOne<O>(
+  tx: Queryable,
+  work: PayWork<O>,
+  locked?: LockedDeal,
+): Promise<{ answer: O; record?: TxnRecord; dealId: bigint }> {
+  const result = await repay(
+    tx,
+    { ...work.input, deal: work.account, ...(locked ? { locked } : {}) },
+    work.actor,
+  );
+  return { ...work.answer(result), dealId: result.payment.dealId };
+}
+
 async function payAlone(pool: Pool, work: PayWork<unknown>): Promise<PayResult<unknown>> {
   try {
     const { answer, dealId } = await withTx(pool, async (tx) => {
-      const done = await work.run(tx);
+      const done = await runOne(tx, work);
       if (done.record) await recordTxns(tx, [done.record]);
       return done;
     });
-    if (dealId !== undefined) remember(shardsOf(pool), work.account, dealId);
+    remember(shardsOf(pool), work.account, dealId);
     return { answer };
   } catch (error) {
     return { error };
@@ -235,21 +266,58 @@ async function runBatch(
       tx,
       items.map((i) => i.account),
     );
-    const results: PayResult<unknown>[] = [];
+    const results: PayResult<unknown>[] = new Array(items.length);
     const records: TxnRecord[] = [];
+    const keep = (n: number, done: { answer: unknown; record?: TxnRecord }) => {
+      results[n] = { answer: done.answer };
+      if (done.record) records.push(done.record);
+    };
+    // Optimistic: the first pay of each locked deal together (repayMany: a few statements for all),
+    // then the rest one after another (a deal's second pay reads what its first wrote).
+    const first: number[] = [];
+    const rest: number[] = [];
+    const seen = new Set<string>();
     for (const [n, item] of items.entries()) {
+      if (!savepoints && locked.has(item.account) && !seen.has(item.account)) first.push(n);
+      else rest.push(n);
+      seen.add(item.account);
+    }
+    const rows = new Map(first.map((n) => [n, locked.get(items[n]!.account)!]));
+    for (const n of first) locked.delete(items[n]!.account);
+    if (first.length > 0) {
+      let outcomes: Awaited<ReturnType<typeof repayMany>>;
+      try {
+        outcomes = await repayMany(
+          tx,
+          first.map((n) => ({
+            ...items[n]!.input,
+            deal: items[n]!.account,
+            locked: rows.get(n)!,
+            actor: items[n]!.actor,
+          })),
+        );
+      } catch (error) {
+        throw new PayFailed('a pay of the batch failed', {
+          cause: error instanceof RepayBatchRefused ? error.cause : error,
+        });
+      }
+      for (const [k, n] of first.entries()) {
+        const outcome = outcomes[k]!;
+        if ('error' in outcome) results[n] = { error: outcome.error };
+        else keep(n, items[n]!.answer(outcome));
+      }
+    }
+    for (const n of rest) {
+      const item = items[n]!;
       const row = locked.get(item.account);
       locked.delete(item.account);
       // Savepoints are not released: the batch is short (MAX_BATCH) and each RELEASE is a round trip.
-      if (savepoints) await tx.query(`SAVEPOINT pay_${n}`);
+      await tx.query(`SAVEPOINT pay_${n}`);
       try {
-        const { answer, record } = await item.run(tx, row);
-        results.push({ answer });
-        if (record) records.push(record);
+        keep(n, await runOne(tx, item, row));
       } catch (error) {
-        if (!savepoints) throw new PayFailed('a pay of the batch failed', { cause: error });
         await tx.query(`ROLLBACK TO SAVEPOINT pay_${n}`);
-        results.push({ error });
+        results[n] = { error };
       }
     }
     if (records.length) await recordTxns(tx, records);

@@ -1,6 +1,6 @@
 import { todayMoscow } from '../../lending/dates.ts';
 import { getDeal } from '../../lending/deals/repository.ts';
-import { findPayment, type Payment, repay } from '../../lending/repayments/repay.ts';
+import { findPayment, type Payment } from '../../lending/repayments/repay.ts';
 import type { Actor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -39,37 +39,29 @@ export async function payDeal(
   const actor: Actor = { type: 'system', id: `mymfo:payment:${options.service}` };
   const work: PayWork<OsmpAnswer> = {
     account: request.account,
-    async run(tx, locked) {
-      const { payment, replayed } = await repay(
-        tx,
-        {
-          deal: request.account,
-          ...(locked ? { locked } : {}),
-          amount,
-          service: options.service,
-          txnId: request.txnId,
-          date: todayMoscow(),
-          online: options.online,
-          accept: (debt) => checkAmount(amount, debt),
-        },
-        actor,
-      );
-      return {
-        answer: paid(payment),
-        dealId: payment.dealId,
-        ...(replayed
-          ? {}
-          : {
-              record: {
-                service: options.service,
-                txnId: request.txnId,
-                txnDate: request.txnDate!,
-                account: request.account,
-                amount,
-              },
-            }),
-      };
+    input: {
+      amount,
+      service: options.service,
+      txnId: request.txnId,
+      date: todayMoscow(),
+      online: options.online,
+      accept: (debt) => checkAmount(amount, debt),
     },
+    actor,
+    answer: ({ payment, replayed }) => ({
+      answer: paid(payment),
+      ...(replayed
+        ? {}
+        : {
+            record: {
+              service: options.service,
+              txnId: request.txnId,
+              txnDate: request.txnDate!,
+              account: request.account,
+              amount,
+            },
+          }),
+    }),
   };
   let result = await payShared(ctx.pool, work);
   // A deadlock inside a shared transaction rolled back this pay only: once more, on its own turn.
