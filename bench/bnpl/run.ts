@@ -18,7 +18,7 @@ import { createPool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import { type Load, loadLine } from '../lib/autocannon.ts';
 import { withCleanup } from '../lib/cleanup.ts';
-import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
+import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { count, loadAverageNote, markdownTable, passFail, percent, report } from '../lib/results.ts';
@@ -108,7 +108,7 @@ export async function main(args: string[]): Promise<void> {
         postgresVersion,
         intro:
           `${process.env.BENCH_NOTE ? `${process.env.BENCH_NOTE}. ` : ''}${seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one wrk thread; ` +
-          'kopek serve (one process, DB_POOL_SIZE 40, jobs off) in its own process; Moneywall init with the full body, a new order_id each. ' +
+          `kopek serve (one process, DB_POOL_SIZE ${benchPoolSize()}, jobs off) in its own process; Moneywall init with the full body, a new order_id each. ` +
           loadAverageNote(loadBefore),
         table,
       },

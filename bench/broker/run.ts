@@ -18,7 +18,7 @@ import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
-import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
+import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { count, markdownTable, report } from '../lib/results.ts';
@@ -57,7 +57,7 @@ export async function main(args: string[]): Promise<void> {
         postgresVersion: r.postgresVersion,
         intro:
           `${seconds} s of create_form at ${CONNECTIONS} connections from one wrk thread; kopek serve ` +
-          `(DB_POOL_SIZE 40, KOPEK_JOB_CONCURRENCY 64; ${workers > 0 ? `HTTP only, plus ${workers} job process(es)` : 'HTTP and jobs in one process'}); three ` +
+          `(DB_POOL_SIZE ${benchPoolSize()}, KOPEK_JOB_CONCURRENCY 64; ${workers > 0 ? `HTTP only, plus ${workers} job process(es)` : 'HTTP and jobs in one process'}); three ` +
           `simulated banks in their own process scoring in 100-500 ms; offer deadline ${DEADLINE_MS / 1000} s. ` +
           `Targets: ${TARGET_RPS} forms/s accepted, p99 < ${TARGET_P99_MS} ms, all offers within the deadline.`,
         table: `${resultsTable(r)}\n\n${r.cpu}`,

@@ -1,11 +1,18 @@
 /** The processes a bench measures: `kopek serve` and the bare Fastify baseline. */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_DB_POOL_SIZE } from '../../src/platform/config.ts';
 import { child, freePort, type Steps } from './common.ts';
+
+/** The benched server's pool per process: DB_POOL_SIZE, else the product's default. */
+export function benchPoolSize(): number {
+  return process.env.DB_POOL_SIZE ? Number(process.env.DB_POOL_SIZE) : DEFAULT_DB_POOL_SIZE;
+}
 
 /**
  * The environment of a benched `kopek serve`: production mode, fresh secrets, no demo data, warn
- * logs, a pool of 40; `extra` adds or overrides (KOPEK_DATA_KEY when the bench encrypts too).
+ * logs, the product's pool size (benchPoolSize); `extra` adds or overrides (KOPEK_DATA_KEY when
+ * the bench encrypts too).
  */
 export function kopekEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -15,7 +22,7 @@ export function kopekEnv(databaseUrl: string, extra: Record<string, string> = {}
     KOPEK_SESSION_SECRET: randomBytes(32).toString('hex'),
     KOPEK_SEED_DEMO: 'never',
     LOG_LEVEL: 'warn',
-    DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '40',
+    DB_POOL_SIZE: String(benchPoolSize()),
     // `KOPEK_HTTP_PROCESSES=2 npm run bench -- <name>`: the same bench on forked HTTP processes.
     ...(process.env.KOPEK_HTTP_PROCESSES ? { KOPEK_HTTP_PROCESSES: process.env.KOPEK_HTTP_PROCESSES } : {}),
     ...extra,

@@ -20,7 +20,7 @@ import { withTx } from '../../src/platform/db/tx.ts';
 import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
-import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
+import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { count, loadAverageNote, markdownTable, passFail, report } from '../lib/results.ts';
@@ -73,7 +73,7 @@ export async function main(args: string[]): Promise<void> {
             : '') +
           `${r.seconds} s per phase${r.quick ? ' (quick)' : ''}; ${count(r.deals)} issued loans ` +
           `(generated in SQL in ${r.generateSeconds.toFixed(0)} s); ${CONNECTIONS} connections from one wrk ` +
-          `thread; kopek serve (one process, DB_POOL_SIZE 40, jobs off) in its own process. ` +
+          `thread; kopek serve (one process, DB_POOL_SIZE ${benchPoolSize()}, jobs off) in its own process. ` +
           (r.psdeal
             ? ''
             : '**PS/deal was not served by the face at the time of the run: not measured; the check phase reads the same debt summary.** ') +

@@ -21,7 +21,7 @@ import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
-import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
+import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { type BenchOptions, benchOptions } from '../lib/options.ts';
 import { openServer, pgbench, pgbenchTps, scratchDatabase } from '../lib/postgres.ts';
 import {
@@ -69,7 +69,7 @@ export async function main(args: string[]): Promise<void> {
         flag: loadBefore > os.cpus().length / 2 ? LOADED_MACHINE : '',
         intro:
           `${options.seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one wrk thread; ` +
-          `kopek serve (one process, DB_POOL_SIZE 40, jobs on) and the OSMP simulator in their own processes; ` +
+          `kopek serve (one process, DB_POOL_SIZE ${benchPoolSize()}, jobs on) and the OSMP simulator in their own processes; ` +
           `${AGENTS} agents; pgbench -N -c ${CONNECTIONS} -j 2 -s ${PGBENCH_SCALE}. Pay answers: ${JSON.stringify(r.results)}. ` +
           loadAverageNote(loadBefore),
         table: resultsTable(r),

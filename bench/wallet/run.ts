@@ -26,7 +26,7 @@ import { insertWallet } from '../../src/wallet/wallets.ts';
 import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
-import { kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
+import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { type BenchOptions, benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
 import { count, LOADED_MACHINE, loadAverageNote, markdownTable, passFail, report } from '../lib/results.ts';
@@ -68,7 +68,7 @@ export async function main(args: string[]): Promise<void> {
         intro:
           `${options.seconds} s per phase${options.quick ? ' (quick)' : ''}; ${CONNECTIONS} connections from one wrk thread, ` +
           `each repeating create + pay (one-step service 1, 1 rouble) with the session cookie of one of ${WALLETS} wallets; ` +
-          `kopek serve (one process, DB_POOL_SIZE 40, jobs on, WALLET_AGENT_SHARDS ${shards}) and the OSMP simulator in their own processes. ` +
+          `kopek serve (one process, DB_POOL_SIZE ${benchPoolSize()}, jobs on, WALLET_AGENT_SHARDS ${shards}) and the OSMP simulator in their own processes. ` +
           `Payment states after the run: ${JSON.stringify(r.states)}. ` +
           loadAverageNote(loadBefore),
         table: resultsTable(r),

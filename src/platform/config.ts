@@ -1,6 +1,14 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** A configuration value that cannot be used; the process reports it in one line and exits 2. */
+
+/**
+ * Connections a process keeps: more backends than the cores can run only queue in the kernel and
+ * lengthen the tail. Measured on 2 cores (bench/RESULTS.md, session 5): 16 paid more a second than
+ * 8 or 40 on the processing, wallet and mymfo loads, and 40 had the longest tails.
+ */
+export const DEFAULT_DB_POOL_SIZE = Math.min(64, Math.max(8, os.availableParallelism() * 8));
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -78,7 +86,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   },
   { name: 'KOPEK_DATA_DIR', default: './.data', meaning: 'embedded database and generated demo secrets' },
   { name: 'KOPEK_EMBEDDED_PG_PORT', default: '54329', meaning: 'loopback port of the embedded PostgreSQL' },
-  { name: 'DB_POOL_SIZE', default: '20', meaning: 'connections per process' },
+  { name: 'DB_POOL_SIZE', default: '8 × CPU cores (8–64)', meaning: 'connections per process' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'TLS_CERT_FILE', default: '', meaning: 'PEM certificate: serve HTTPS (with TLS_KEY_FILE)' },
   { name: 'TLS_KEY_FILE', default: '', meaning: 'PEM private key for TLS_CERT_FILE' },
@@ -267,7 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl(env),
     dataDir: path.resolve(env.KOPEK_DATA_DIR || './.data'),
     embeddedPgPort: integer(env, 'KOPEK_EMBEDDED_PG_PORT', 54329, 1024, 65535),
-    dbPoolSize: integer(env, 'DB_POOL_SIZE', 20, 1, 500),
+    dbPoolSize: integer(env, 'DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 500),
     httpProcesses: integer(env, 'KOPEK_HTTP_PROCESSES', 1, 1, 64),
     logLevel: oneOf<LogLevel>(
       env,
