@@ -5,8 +5,8 @@ import path from 'node:path';
 
 /**
  * Connections a process keeps: more backends than the cores can run only queue in the kernel and
- * lengthen the tail. Measured on 2 cores (bench/RESULTS.md, session 5): 16 paid more a second than
- * 8 or 40 on the processing, wallet and mymfo loads, and 40 had the longest tails.
+ * lengthen the tail. Measured on 2 cores (bench/RESULTS.md, session 5): 40 gave the longest tails
+ * (reads and BNPL init most), 8 starved the processing centre's checks, 16 did well on both.
  */
 export const DEFAULT_DB_POOL_SIZE = Math.min(64, Math.max(8, os.availableParallelism() * 8));
 export class ConfigError extends Error {
