@@ -1,4 +1,4 @@
-import { shardOf } from '../../lending/deals/ledger-accounts.ts';
+import { orgAccountId, orgAccounts, shardOf } from '../../lending/deals/ledger-accounts.ts';
 import {
   type LockedDeal,
   lockDeals,
@@ -282,6 +282,10 @@ async function runBatch(
       else rest.push(n);
       seen.add(item.account);
     }
+    // Pays run one by one take the lender's accounts statement by statement: with the other batch
+    // in flight taking its own in one statement, the two could wait for each other. Such a batch
+    // takes every account its deals' repayments may touch first, in one statement in id order.
+    if (rest.length > 0) await lockLenderAccounts(tx, [...locked.values()]);
     const rows = new Map(first.map((n) => [n, locked.get(items[n]!.account)!]));
     for (const n of first) locked.delete(items[n]!.account);
     if (first.length > 0) {
@@ -322,6 +326,19 @@ async function runBatch(
     }
     if (records.length) await recordTxns(tx, records);
     return results;
+  });
+}
+
+/** The lender's accounts of the deals' shards and its unsharded receivables, locked in id order. */
+async function lockLenderAccounts(tx: Queryable, deals: LockedDeal[]): Promise<void> {
+  const ids = new Set<bigint>();
+  for (const shard of new Set(deals.map((d) => shardOf(d.row.id as bigint))))
+    for (const id of Object.values(await orgAccounts(tx, shard))) ids.add(id);
+  for (const kind of ['duty_receivable', 'other_receivable'] as const) ids.add(await orgAccountId(tx, kind));
+  await tx.query({
+    name: 'mymfo.lock_lender_accounts',
+    text: 'SELECT 1 FROM ledger.accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE',
+    values: [[...ids].map(String)],
   });
 }
 
