@@ -26,6 +26,7 @@ import { insertWallet } from '../../src/wallet/wallets.ts';
 import { type Load, loadLine } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
+import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
 import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { type BenchOptions, benchOptions } from '../lib/options.ts';
 import { openServer, scratchDatabase } from '../lib/postgres.ts';
@@ -51,6 +52,8 @@ interface Results {
   payments: number;
   paymentsPerSecond: number;
   states: Record<string, number>;
+  /** CPU per completed payment by process group (bench/lib/cpu.ts). */
+  cpu: string;
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -71,7 +74,7 @@ export async function main(args: string[]): Promise<void> {
           `kopek serve (one process, DB_POOL_SIZE ${benchPoolSize()}, jobs on, WALLET_AGENT_SHARDS ${shards}) and the OSMP simulator in their own processes. ` +
           `Payment states after the run: ${JSON.stringify(r.states)}. ` +
           loadAverageNote(loadBefore),
-        table: resultsTable(r),
+        table: `${resultsTable(r)}\n\n${r.cpu}`,
       },
       options.record,
     );
@@ -82,7 +85,8 @@ async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Pro
   const { seconds } = options;
   const server = await openServer('wallet', cleanup);
   const { admin, postgresVersion } = server;
-  const kopekUrl = await scratchDatabase(server, `kopek_wallet_bench_${process.pid}`, cleanup);
+  const database = `kopek_wallet_bench_${process.pid}`;
+  const kopekUrl = await scratchDatabase(server, database, cleanup);
 
   console.log('setup: schema, simulator, catalogue, wallet agent, wallets, kopek serve, bare route');
   const pool = createPool(kopekUrl, 8);
@@ -90,7 +94,7 @@ async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Pro
   await migrate(pool);
   await migrateQueue(kopekUrl);
   const simPort = await freePort();
-  await child(
+  const simulator = await child(
     ['src/processing/simulator/main.ts', '--port', String(simPort)],
     {},
     /provider simulator/,
@@ -103,7 +107,12 @@ async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Pro
   });
   await pointDemoServicesAt(pool, `http://127.0.0.1:${simPort}`);
   await benchWallets(pool, env);
-  const kopek = (await startKopek(env, cleanup)).url;
+  const started = await startKopek(env, cleanup);
+  const kopek = started.url;
+  const known = new Map<number, string>([
+    [started.process.pid!, 'kopek'],
+    [simulator.pid!, 'simulator'],
+  ]);
   const cookies = await logIn(kopek);
   const bareServer = await startBareServer(cleanup);
 
@@ -117,8 +126,15 @@ async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Pro
   console.log(loadLine('bare', bare));
   console.log('\n[B] create + pay');
   const before = await finished(pool);
+  const cpuBefore = cpuSnapshot(known, database);
   const pay = await load(kopek, 'pay', seconds);
   const payments = (await finished(pool)) - before;
+  const cpu = describeCpu(
+    cpuBetween(cpuBefore, cpuSnapshot(known, database)),
+    payments,
+    pay.duration,
+  ).replace('CPU per request', 'CPU per completed payment (its create and pay)');
+  console.log(cpu);
   const paymentsPerSecond = payments / pay.duration;
   console.log(
     `create+pay: ${Math.round(pay.rps)} requests/s, ${Math.round(paymentsPerSecond)} payments/s, p99 ${pay.p99} ms`,
@@ -130,7 +146,7 @@ async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Pro
   const verified = await verifyLedger(pool);
   if (!verified.ok)
     throw new Error(`the ledger does not verify: ${JSON.stringify(verified.problems.slice(0, 3))}`);
-  return { postgresVersion, bare, pay, payments, paymentsPerSecond, states };
+  return { postgresVersion, bare, pay, payments, paymentsPerSecond, states, cpu };
 }
 
 /** 64 active wallets with a large balance (production mode: no dev credit; topped up from settlement). */
