@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setAcquiringGateway } from '../../src/bnpl/acquiring/gateway.ts';
 import { HttpAcquiringGateway } from '../../src/bnpl/acquiring/http-gateway.ts';
@@ -139,6 +140,8 @@ export interface Harness {
   acquirer: AcquiringSimulator | undefined;
   call(method: string, body: Record<string, unknown>, token?: string): Promise<Reply>;
   waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms?: number): Promise<T>;
+  /** get_contract's data once the contract is done (after confirm_offer). */
+  contract(ref: Record<string, unknown>): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -239,6 +242,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+    async contract(this: Harness, ref) {
+      return this.waitFor('contract', async () => {
+        const r = await this.call('get_contract', ref);
+        assert.equal(r.status, 'success', r.error_message);
+        return r.data.contract_status === 'done' ? r.data : undefined;
+      });
     },
     async close(this: Harness) {
       await app.close();

@@ -111,11 +111,7 @@ describe('broker: the in-house lender (the MFO)', () => {
 
     const ref = { partner_guid: 'p1', form_guid: formGuid, offer_guid: mfo.guid };
     assert.equal((await h.call('confirm_offer', ref)).status, 'success');
-    const contract = await h.waitFor('contract', async () => {
-      const r = await h.call('get_contract', ref);
-      assert.equal(r.status, 'success', r.error_message);
-      return r.data.contract_status === 'done' ? r.data : undefined;
-    });
+    const contract = await h.contract(ref);
     const c = contract.contract as Record<string, unknown>;
     assert.equal(c.number, deal!.number, 'the contract number is the deal number');
     assert.equal(c.amount, 2_500_000);

@@ -136,11 +136,7 @@ describe('broker journeys through three lenders', () => {
     assert.equal((await h.call('check_sms_code', { ...ref, code: '000000' })).error_code, 3104);
     assert.equal((await h.call('confirm_offer', ref)).status, 'success');
     assert.equal((await h.call('confirm_offer', { ...ref, offer_guid: counter.guid })).error_code, 6009);
-    const contract = await h.waitFor('contract', async () => {
-      const r = await h.call('get_contract', ref);
-      assert.equal(r.status, 'success', r.error_message);
-      return r.data.contract_status === 'done' ? r.data : undefined;
-    });
+    const contract = await h.contract(ref);
     const c = contract.contract as Record<string, unknown>;
     assert.equal(c.amount, 4_500_000);
     assert.equal(c.payments_count, 12);
@@ -297,11 +293,7 @@ describe('broker journeys through three lenders', () => {
     const ref = { partner_guid: 'p1', form_guid: formGuid, offer_guid: offers[0]!.guid };
     assert.equal((await h.call('get_signing_status', ref)).data.signing_status, 'NOT_FOUND');
     assert.equal((await h.call('confirm_offer', ref)).status, 'success');
-    const contract = await h.waitFor('contract', async () => {
-      const r = await h.call('get_contract', ref);
-      assert.equal(r.status, 'success', r.error_message);
-      return r.data.contract_status === 'done' ? r.data : undefined;
-    });
+    const contract = await h.contract(ref);
     assert.equal((contract.contract as Record<string, unknown>).number, undefined, 'number is pos-only');
     const files = contract.files as { file_guid: string }[];
     assert.equal(files.length, 1, 'rendered from the lender template');
@@ -370,11 +362,7 @@ describe('broker journeys through three lenders', () => {
 
     const ref = { partner_guid: 'p1', form_guid: formGuid, offer_guid: mfo.guid };
     assert.equal((await h.call('confirm_offer', ref)).status, 'success');
-    const contract = await h.waitFor('contract', async () => {
-      const r = await h.call('get_contract', ref);
-      assert.equal(r.status, 'success', r.error_message);
-      return r.data.contract_status === 'done' ? r.data : undefined;
-    });
+    const contract = await h.contract(ref);
     const c = contract.contract as Record<string, unknown>;
     assert.equal(c.amount, 2_000_000);
     assert.equal(c.payments_count, 3);

@@ -79,6 +79,22 @@ function checkTransfer(t: TransferInput): void {
     throw new AppError('validation', 'ledger.bad_entries', 'в проводке должно быть не менее двух записей');
 }
 
+/** The transfers' entries as post_transfers takes them (1-based transfer, account, amount), checked. */
+function entryArrays(transfers: TransferInput[]) {
+  const entryTransfer: number[] = [];
+  const entryAccount: string[] = [];
+  const entryAmount: string[] = [];
+  transfers.forEach((t, i) => {
+    checkTransfer(t);
+    for (const e of t.entries) {
+      entryTransfer.push(i + 1);
+      entryAccount.push(String(e.account));
+      entryAmount.push(String(e.amount));
+    }
+  });
+  return { entryTransfer, entryAccount, entryAmount };
+}
+
 /** What `recordRepayment` writes besides the transfers: the payment's row (see lending.payments). */
 export interface RepaymentRecord {
   /** The number's prefix ('ПКО'); '{number}' in a transfer's description becomes the number. */
@@ -108,17 +124,7 @@ export async function recordRepayment<R>(
   p: RepaymentRecord,
   columns: string,
 ): Promise<R> {
-  const entryTransfer: number[] = [];
-  const entryAccount: string[] = [];
-  const entryAmount: string[] = [];
-  transfers.forEach((t, i) => {
-    checkTransfer(t);
-    for (const e of t.entries) {
-      entryTransfer.push(i + 1);
-      entryAccount.push(String(e.account));
-      entryAmount.push(String(e.amount));
-    }
-  });
+  const { entryTransfer, entryAccount, entryAmount } = entryArrays(transfers);
   const a = p.allocation;
   try {
     const { rows } = await db.query<R & Record<string, unknown>>({
@@ -180,17 +186,7 @@ export async function recordRepayments<R extends { deal_id: bigint }>(
 ): Promise<R[]> {
   const transfers = payments.flatMap((p) => p.transfers);
   const transferItem = payments.flatMap((p, i) => p.transfers.map(() => i + 1));
-  const entryTransfer: number[] = [];
-  const entryAccount: string[] = [];
-  const entryAmount: string[] = [];
-  transfers.forEach((t, i) => {
-    checkTransfer(t);
-    for (const e of t.entries) {
-      entryTransfer.push(i + 1);
-      entryAccount.push(String(e.account));
-      entryAmount.push(String(e.amount));
-    }
-  });
+  const { entryTransfer, entryAccount, entryAmount } = entryArrays(transfers);
   const r = payments.map((p) => p.record);
   try {
     const { rows } = await db.query<R & Record<string, unknown>>({
