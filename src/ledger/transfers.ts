@@ -129,7 +129,8 @@ async function settle(
   }
 }
 
-function validate(input: TransferInput): void {
+/** A transfer's own checks before the database sees it (key, at least two non-zero entries, balance). */
+export function validateTransfer(input: TransferInput): void {
   if (!input.key || input.key.length > 200) {
     throw new AppError(
       'validation',
@@ -179,7 +180,7 @@ async function postTransfers(
   const entryAmount: string[] = [];
   const seen = new Set<string>();
   inputs.forEach((input, i) => {
-    validate(input);
+    validateTransfer(input);
     if (seen.has(input.key)) {
       throw new AppError('validation', 'ledger.bad_key', `ключ ${input.key} повторяется в одном пакете`);
     }

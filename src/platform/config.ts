@@ -1,14 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
 
-/** A configuration value that cannot be used; the process reports it in one line and exits 2. */
-
 /**
  * Connections a process keeps: more backends than the cores can run only queue in the kernel and
  * lengthen the tail. Measured on 2 cores (bench/RESULTS.md, session 5): 40 gave the longest tails
  * (reads and BNPL init most), 8 starved the processing centre's checks, 16 did well on both.
  */
 export const DEFAULT_DB_POOL_SIZE = Math.min(64, Math.max(8, os.availableParallelism() * 8));
+
+/** A configuration value that cannot be used; the process reports it in one line and exits 2. */
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,

@@ -44,8 +44,30 @@ interface FiguresRow extends Record<string, unknown> {
   pending_interest: bigint | null;
   pending_penalty: bigint | null;
   ledger_principal: bigint | null;
-  schedule: { n: number; d: string; p: string; i: string; t: string; a: string }[] | null;
+  schedule: ScheduleJson[] | null;
   payments: { n: string; d: string; a: string; o: boolean; b: boolean }[] | null;
+}
+
+/** A schedule line as the statements aggregate it to JSON (here and lending.repay_reads, 0026). */
+export interface ScheduleJson {
+  n: number;
+  d: string;
+  p: string;
+  i: string;
+  t: string;
+  a: string;
+}
+
+/** The schedule read back from its JSON aggregate (amounts as text, so kopecks stay exact). */
+export function scheduleFromJson(lines: ScheduleJson[] | null): ScheduleLine[] {
+  return (lines ?? []).map((l) => ({
+    n: l.n,
+    dueDate: l.d,
+    principal: BigInt(l.p),
+    interest: BigInt(l.i),
+    total: BigInt(l.t),
+    principalAfter: BigInt(l.a),
+  }));
 }
 
 /**
@@ -122,14 +144,7 @@ export async function debtSummaryOfPassport(
 function summaryOf(f: FiguresRow, asOf: string): DebtSummary {
   const deal = toDeal(f as unknown as Parameters<typeof toDeal>[0]);
   const stored = prefixedLoanState(f);
-  const schedule: ScheduleLine[] = (f.schedule ?? []).map((l) => ({
-    n: l.n,
-    dueDate: l.d,
-    principal: BigInt(l.p),
-    interest: BigInt(l.i),
-    total: BigInt(l.t),
-    principalAfter: BigInt(l.a),
-  }));
+  const schedule = scheduleFromJson(f.schedule);
   const payments = (f.payments ?? []).map((p) => ({
     number: p.n,
     date: p.d,

@@ -1,7 +1,12 @@
 import { translateLedgerError } from '../../ledger/errors.ts';
-import { contentHash, type Entry, type TransferInput, transfer } from '../../ledger/index.ts';
+import {
+  contentHash,
+  type Entry,
+  type TransferInput,
+  transfer,
+  validateTransfer,
+} from '../../ledger/index.ts';
 import type { Queryable } from '../../platform/db/pool.ts';
-import { AppError } from '../../platform/errors.ts';
 import { bigintAsString } from '../../platform/json.ts';
 import type { Kopecks } from '../../platform/money.ts';
 import { clientBalanceAccount, orgAccountId, orgAccounts, shardOf } from '../deals/ledger-accounts.ts';
@@ -67,25 +72,13 @@ export async function postPayment(
   return result.id;
 }
 
-/** transferBatch's own checks of a transfer (the database checks balance and accounts). */
-function checkTransfer(t: TransferInput): void {
-  if (!t.key || t.key.length > 200)
-    throw new AppError(
-      'validation',
-      'ledger.bad_key',
-      'ключ идемпотентности должен быть непустой строкой до 200 символов',
-    );
-  if (t.entries.length < 2 || t.entries.some((e) => e.amount === 0n))
-    throw new AppError('validation', 'ledger.bad_entries', 'в проводке должно быть не менее двух записей');
-}
-
 /** The transfers' entries as post_transfers takes them (1-based transfer, account, amount), checked. */
 function entryArrays(transfers: TransferInput[]) {
   const entryTransfer: number[] = [];
   const entryAccount: string[] = [];
   const entryAmount: string[] = [];
   transfers.forEach((t, i) => {
-    checkTransfer(t);
+    validateTransfer(t);
     for (const e of t.entries) {
       entryTransfer.push(i + 1);
       entryAccount.push(String(e.account));

@@ -11,6 +11,7 @@ import { DEAL_COLUMNS, type Deal, getDeal, getSchedule, toDeal } from '../deals/
 import { ACTIVE_STATUSES } from '../deals/statuses.ts';
 import { getLoanState, LOAN_STATE_PREFIXED, type LoanState, prefixedLoanState } from '../debt/loan-state.ts';
 import { type Position, positionOf } from '../debt/position.ts';
+import { type ScheduleJson, scheduleFromJson } from '../debt/summary.ts';
 import type { EarlyRepaymentMode } from '../schedule-revision.ts';
 import type { ScheduleLine } from '../types.ts';
 import { type Allocation, allocate, type Dues } from './allocation.ts';
@@ -467,7 +468,7 @@ export interface RepayReads {
   existing: bigint | null;
   accrued_interest: bigint;
   accrued_penalty: bigint;
-  schedule: { n: number; d: string; p: string; i: string; t: string; a: string }[] | null;
+  schedule: ScheduleJson[] | null;
 }
 
 /** Whether the reads accrue the loan through `date` (payable, active, behind): as the caller saw it locked. */
@@ -483,14 +484,7 @@ export async function loadedFromReads(
   locked: LoanState,
   r: RepayReads,
 ): Promise<LoadedForPayment> {
-  const schedule = (r.schedule ?? []).map((l) => ({
-    n: l.n,
-    dueDate: l.d,
-    principal: BigInt(l.p),
-    interest: BigInt(l.i),
-    total: BigInt(l.t),
-    principalAfter: BigInt(l.a),
-  }));
+  const schedule = scheduleFromJson(r.schedule);
   const existing = r.existing === null ? undefined : await findPayment(db, input.service, input.txnId);
   return {
     deal,
