@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { TtlCache } from '../broker/cache.ts';
 import { getProduct } from '../lending/products/repository.ts';
+import type { Config } from '../platform/config.ts';
 import type { AppContext } from '../platform/context.ts';
 import { sha256Hex } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db/pool.ts';
+import { configuredBase } from '../platform/http/public-base.ts';
 import { formatRoublesRu, type Kopecks } from '../platform/money.ts';
 import { Batcher } from '../processing/batcher.ts';
 import { bnplError } from './errors.ts';
@@ -322,13 +324,15 @@ function sameBody(s: Session & { requestHash?: string }, hash: string): Session 
   return s;
 }
 
-async function findByOrder(
+/** The session of a merchant's order, if there is one (the row locked on request). */
+export async function findByOrder(
   db: Queryable,
   merchantId: bigint,
   orderId: string,
+  forUpdate = false,
 ): Promise<(Session & { requestHash: string }) | undefined> {
   const { rows } = await db.query<Row & { request_hash: string }>(
-    `SELECT ${COLUMNS}, request_hash FROM bnpl.sessions WHERE merchant_id = $1 AND order_id = $2`,
+    `SELECT ${COLUMNS}, request_hash FROM bnpl.sessions WHERE merchant_id = $1 AND order_id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
     [merchantId, orderId],
   );
   return rows[0] ? { ...toSession(rows[0]), requestHash: rows[0].request_hash } : undefined;
@@ -435,31 +439,12 @@ export async function openSessionForDeal(
   return existing;
 }
 
-/** The session of a merchant's order, if there is one (the row locked on request). */
-export async function findSession(
-  db: Queryable,
-  merchantId: bigint,
-  orderId: string,
-  forUpdate = false,
-): Promise<Session | undefined> {
-  const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM bnpl.sessions WHERE merchant_id = $1 AND order_id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
-    [merchantId, orderId],
-  );
-  return rows[0] ? toSession(rows[0]) : undefined;
-}
-
 /**
  * The frame's address without a request at hand (a job): `KOPEK_PUBLIC_URL`, else the configured
  * listening address. The partner API's `frame_url` uses the bound address instead (faces/moneywall).
  */
-export function frameUrl(
-  config: { publicUrl: string | undefined; host: string; port: number; tls: unknown },
-  token: string,
-): string {
-  if (config.publicUrl) return `${config.publicUrl.replace(/\/+$/, '')}/frame/${token}`;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  return `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${config.port}/frame/${token}`;
+export function frameUrl(config: Pick<Config, 'publicUrl' | 'host' | 'port' | 'tls'>, token: string): string {
+  return `${configuredBase(config)}/frame/${token}`;
 }
 
 export interface CardPayment {

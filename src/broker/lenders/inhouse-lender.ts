@@ -7,7 +7,7 @@ import { checkoutVerdict } from '../../bnpl/opening.ts';
 import { refund } from '../../bnpl/refunds.ts';
 import {
   cardPayments,
-  findSession,
+  findByOrder,
   frameUrl,
   openSessionForDeal,
   type Session,
@@ -425,7 +425,7 @@ async function checkoutOf(
   );
   const merchant = rows[0];
   if (!merchant) return undefined;
-  const session = await findSession(db, merchant.id, applicationId, forUpdate);
+  const session = await findByOrder(db, merchant.id, applicationId, forUpdate);
   return session ? { merchant, session } : undefined;
 }
 

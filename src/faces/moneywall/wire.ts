@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../platform/config.ts';
+import { hostForUrl, isWildcard } from '../../platform/http/public-base.ts';
 import { decimal } from '../../platform/json.ts';
 import { formatRoubles, type Kopecks } from '../../platform/money.ts';
 
@@ -35,13 +36,4 @@ export function publicBase(config: Config, request: FastifyRequest): string {
   // Remembered once the server listens (asking the socket is a system call per init).
   if (bound) bases.set(request.server, base);
   return base;
-}
-
-function isWildcard(address: string): boolean {
-  return address === '0.0.0.0' || address === '::';
-}
-
-function hostForUrl(host: string): string {
-  if (isWildcard(host)) return 'localhost';
-  return host.includes(':') ? `[${host}]` : host;
 }
