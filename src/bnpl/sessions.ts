@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { TtlCache } from '../broker/cache.ts';
 import { getProduct } from '../lending/products/repository.ts';
+import { Batcher } from '../platform/batcher.ts';
 import type { Config } from '../platform/config.ts';
 import type { AppContext } from '../platform/context.ts';
 import { sha256Hex } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db/pool.ts';
 import { configuredBase } from '../platform/http/public-base.ts';
 import { formatRoublesRu, type Kopecks } from '../platform/money.ts';
-import { Batcher } from '../processing/batcher.ts';
 import { bnplError } from './errors.ts';
 import type { Merchant } from './merchants.ts';
 import type { SessionState } from './states.ts';
@@ -220,7 +220,7 @@ export function initBatchStats(ctx: AppContext) {
 }
 
 /**
- * Concurrent inits share one INSERT and one commit (src/processing/batcher.ts, as the wallet's
+ * Concurrent inits share one INSERT and one commit (src/platform/batcher.ts, as the wallet's
  * creates do): a lone init goes out at once, and under load one statement serves up to 32, which
  * takes most of the database's work per init away (its commit, parse and round trip). Nothing
  * comes back for an order that is stored already (a repeat, also one in the same batch): the

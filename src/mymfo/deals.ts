@@ -1,7 +1,14 @@
 import { type Client, getClient, normalisePassport } from '../lending/clients/repository.ts';
 import { type Deal, dealsByPassport, getDeal } from '../lending/deals/repository.ts';
-import { type DebtSummary, debtSummaryOfPassport } from '../lending/debt/summary.ts';
+import {
+  type DebtSummary,
+  debtSummariesOfPassports,
+  type PassportAsk,
+  type SummaryOutcome,
+} from '../lending/debt/summary.ts';
+import { Batcher } from '../platform/batcher.ts';
 import type { AppContext } from '../platform/context.ts';
+import type { Pool } from '../platform/db/pool.ts';
 import { AppError } from '../platform/errors.ts';
 
 /** Series and number without spaces: 10 digits. */
@@ -52,6 +59,36 @@ export async function dealWithClient(
 }
 
 /**
+ * Concurrent PS/deal reads share one statement (src/platform/batcher.ts): a lone request goes
+ * out at once; while two batches run, the requests of the moment wait and go out together, so
+ * a payment service's burst costs PostgreSQL one round trip, plan and wake-up per batch
+ * rather than per request (bench/RESULTS.md, session 6).
+ */
+const readers = new WeakMap<Pool, Batcher<PassportAsk, SummaryOutcome>>();
+
+function reader(pool: Pool): Batcher<PassportAsk, SummaryOutcome> {
+  let b = readers.get(pool);
+  if (!b) {
+    b = new Batcher({
+      many: (asks) => debtSummariesOfPassports(pool, asks),
+      single: async (ask) => (await debtSummariesOfPassports(pool, [ask]))[0]!,
+      // A read has no refusal of one item: a failed statement fails its requests.
+      oneByOne: () => false,
+      maxBatch: 64,
+      inFlight: 2,
+    });
+    readers.set(pool, b);
+  }
+  return b;
+}
+
+/** Statements the PS/deal reads shared and the requests in them (tests, diagnostics). */
+export function summaryReadStats(pool: Pool): { batches: number; items: number } {
+  const { batches, items } = reader(pool).stats;
+  return { batches, items };
+}
+
+/**
  * `PS/deal/<IDDeal>/<passport>`'s debt summary: the deal's figures when the passport is its
  * borrower's, else "not found" — the check and the figures in one statement.
  */
@@ -61,7 +98,11 @@ export async function summaryOfPassport(
   passport: string,
 ): Promise<DebtSummary> {
   const n = checkDealNumber(number);
-  const summary = await debtSummaryOfPassport(ctx.pool, n, ctx.cipher.lookupHash(checkPassport(passport)));
-  if (!summary) throw dealNotFound(n);
-  return summary;
+  const outcome = await reader(ctx.pool).submit({
+    number: n,
+    passportHash: ctx.cipher.lookupHash(checkPassport(passport)),
+  });
+  if ('error' in outcome) throw outcome.error;
+  if (!outcome.summary) throw dealNotFound(n);
+  return outcome.summary;
 }

@@ -1,12 +1,12 @@
 import { translateLedgerError } from '../ledger/errors.ts';
 import { contentHash, type Entry, hold } from '../ledger/index.ts';
+import { Batcher, KeyLocks } from '../platform/batcher.ts';
 import type { AppContext } from '../platform/context.ts';
 import { type Tx, withTx } from '../platform/db/tx.ts';
 import { AppError } from '../platform/errors.ts';
 import { bigintAsString } from '../platform/json.ts';
 import { commissionAccount, providerPayableAccount } from './accounts.ts';
 import { type Agent, getAgent } from './agents.ts';
-import { Batcher, KeyLocks } from './batcher.ts';
 import { forgetCached } from './cache.ts';
 import { cachedService, findService, type Service } from './catalog.ts';
 import { convert } from './conversion.ts';
@@ -43,7 +43,7 @@ export const RETRY_JOB = 'processing:retry_pay';
  * 1. Catalogue rules refuse before anything is written (202, 4, 130, 155, 241, 242, 255, 250);
  *    a refusal is always judged on the stored catalogue and agent, never on a cached copy.
  * 2. One statement (processing.reserve_payment, or reserve_payments shared by concurrent pays,
- *    see batcher.ts): a payment stored already is returned as it is
+ *    see src/platform/batcher.ts): a payment stored already is returned as it is
  *    (`repeat`: its state, or 215/202 for a changed body); otherwise the ledger hold (agent ->
  *    provider payable, agent's reward from the commission account) and the payment row in
  *    state 1. Below the overdraft: the row is kept in state 220 (non-final) without a hold.
@@ -197,7 +197,7 @@ function oneByOne(error: unknown): boolean {
 const batching = { inFlight: 4, maxBatch: 32 };
 
 /**
- * Concurrent reservation and settlement batches never share an agent (batcher.ts, KeyLocks): both
+ * Concurrent reservation and settlement batches never share an agent (src/platform/batcher.ts, KeyLocks): both
  * lock the agent's ledger accounts, so a batch sharing one agent with a running batch waited on
  * that row lock until the other's commit, with all its other pays. That wait was the pay's tail
  * latency at 64 connections over 64 agents, where nearly every pair of batches shared an agent.
@@ -224,7 +224,7 @@ export function payBatchStats(ctx: AppContext): {
   return { reserve: reservers.get(ctx.pool)?.stats, settle: settlers.get(ctx.pool)?.stats };
 }
 
-/** Concurrent reservations share statements (src/processing/batcher.ts); up to 4 batches at once. */
+/** Concurrent reservations share statements (src/platform/batcher.ts); up to 4 batches at once. */
 function reserver(ctx: AppContext): Batcher<ReserveItem, Reservation> {
   let b = reservers.get(ctx.pool);
   if (!b) {

@@ -1,8 +1,8 @@
 import { enqueue } from '../jobs/queue.ts';
 import { translateLedgerError } from '../ledger/errors.ts';
+import { Batcher } from '../platform/batcher.ts';
 import type { AppContext } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
-import { Batcher } from '../processing/batcher.ts';
 import { walletError } from './errors.ts';
 import {
   loadPayment,
@@ -45,7 +45,7 @@ const ORPHAN_AFTER_S = 30;
  * 3. Settle (wallet.settle_payment, one statement): its final success posts the hold (finished),
  *    its final refusal voids it (canceled); a non-final answer leaves the payment paying and the
  *    job follows it up.
- * Concurrent claims and settles share statements (src/processing/batcher.ts).
+ * Concurrent claims and settles share statements (src/platform/batcher.ts).
  */
 export async function payPayment(ctx: AppContext, wallet: Wallet, id: unknown): Promise<WalletPayment> {
   if (wallet.status !== 'active')

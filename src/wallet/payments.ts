@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { Batcher } from '../platform/batcher.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { Queryable } from '../platform/db/pool.ts';
 import { type Kopecks, MoneyError, parseRoubles } from '../platform/money.ts';
-import { Batcher } from '../processing/batcher.ts';
 import type { Service } from '../processing/catalog.ts';
 import { walletError } from './errors.ts';
 import { checkThroughProcessing, type GatewayAnswer, walletAgent } from './processing-gateway.ts';
@@ -290,7 +290,7 @@ export function createBatchStats(ctx: AppContext) {
 }
 
 /**
- * Concurrent creates share one INSERT (src/processing/batcher.ts, as the pay's statements do).
+ * Concurrent creates share one INSERT (src/platform/batcher.ts, as the pay's statements do).
  * Nothing comes back for a request whose key is stored already (a repeat, also one in the same
  * batch): the caller reads the stored row.
  */

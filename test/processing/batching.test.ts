@@ -5,7 +5,7 @@ import { payBatchStats } from '../../src/processing/pay.ts';
 import { call, count, type ProcessingWorld, payBody, processingWorld, testAgent } from './helpers.ts';
 
 /**
- * Concurrent pays share the reservation and settlement statements (src/processing/batcher.ts);
+ * Concurrent pays share the reservation and settlement statements (src/platform/batcher.ts);
  * each must still get exactly the answer and the money it would have got alone.
  */
 describe('processing: concurrent pays batched into shared statements', () => {

@@ -8,7 +8,7 @@ import { createBatchStats, createPayment, paymentById } from '../../src/wallet/p
 import { activeWallet, type WalletWorld, walletWorld } from './helpers.ts';
 
 /**
- * Concurrent creates, claims and settles share statements (src/processing/batcher.ts): requests
+ * Concurrent creates, claims and settles share statements (src/platform/batcher.ts): requests
  * submitted in the same turn of the event loop go out together. Each must get exactly the answer
  * it would have had alone.
  */

@@ -75,9 +75,9 @@ export function scheduleFromJson(lines: ScheduleJson[] | null): ScheduleLine[] {
  * through the date would add, the principal receivable's balance, the schedule and the
  * payments. Named, so each connection plans it once (PS/deal is asked at payment-service rates).
  */
-const figures = (by: 'id' | 'number' | 'passport') => ({
+const figures = (by: 'id' | 'number' | 'passports') => ({
   name: `lending.debt_figures_by_${by}`,
-  text: `SELECT ${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED},
+  text: `SELECT ${by === 'passports' ? 'q.i AS ask, ' : ''}${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED},
        pa.interest AS pending_interest, pa.penalty AS pending_penalty, a.balance AS ledger_principal,
        (SELECT json_agg(json_build_object('n', l.n, 'd', l.due_date, 'p', l.principal::text, 'i', l.interest::text,
                 't', l.total::text, 'a', l.principal_after::text) ORDER BY l.n)
@@ -85,18 +85,18 @@ const figures = (by: 'id' | 'number' | 'passport') => ({
        (SELECT json_agg(json_build_object('n', p.number, 'd', p.business_date, 'a', p.amount::text, 'o', p.online,
                 'b', p.to_bank_account) ORDER BY p.id)
         FROM lending.payments p WHERE p.deal_id = d.id AND p.service <> 'advance' AND p.reversed_at IS NULL) AS payments
-     FROM lending.deals d
+     FROM ${
+       by === 'passports'
+         ? `unnest($1::text[], $3::text[]) WITH ORDINALITY AS q(number, hash, i)
+            JOIN lending.deals d ON d.number = q.number
+            JOIN lending.clients c ON c.id = d.client_id AND c.passport_hash = q.hash`
+         : 'lending.deals d'
+     }
      LEFT JOIN lending.loan_state s ON s.deal_id = d.id
      LEFT JOIN LATERAL (SELECT c.interest, c.penalty FROM lending.accrual_calc_deal($2::date, d.id) c WHERE s.active) pa
        ON true
      LEFT JOIN ledger.accounts a ON a.id = s.principal_account_id
-     WHERE ${
-       by === 'id'
-         ? 'd.id = $1'
-         : by === 'number'
-           ? 'd.number = $1'
-           : 'd.number = $1 AND d.client_id IN (SELECT c.id FROM lending.clients c WHERE c.passport_hash = $3)'
-     }`,
+     ${by === 'id' ? 'WHERE d.id = $1' : by === 'number' ? 'WHERE d.number = $1' : ''}`,
 });
 
 /**
@@ -122,23 +122,41 @@ export async function debtSummary(
   return summaryOf(f, asOf);
 }
 
+/** A PS/deal question: deal `number` if its borrower's passport has this lookup hash. */
+export interface PassportAsk {
+  number: string;
+  /** `FieldCipher.lookupHash` of the normalised passport. */
+  passportHash: string;
+}
+
+/** One answer of debtSummariesOfPassports: the summary (undefined: no such deal of that passport), or its own error. */
+export type SummaryOutcome = { summary: DebtSummary | undefined } | { error: unknown };
+
 /**
- * The debt summary of deal `number` when its borrower's passport has the lookup hash
- * `passportHash` (`FieldCipher.lookupHash` of the normalised passport); undefined when there is
- * no such deal or it is another client's. One statement: the check and the figures together
- * (the site's PS/deal).
+ * The debt summaries of many PS/deal questions in one statement (the site's PS/deal, asked at
+ * payment-service rates, shares it among concurrent requests): in the order asked, undefined
+ * where there is no such deal or it is another client's. A deal whose books do not agree gets
+ * its own error; the others their summaries.
  */
-export async function debtSummaryOfPassport(
+export async function debtSummariesOfPassports(
   db: Queryable,
-  number: string,
-  passportHash: string,
+  asks: PassportAsk[],
   asOf: string = todayMoscow(),
-): Promise<DebtSummary | undefined> {
-  const { rows } = await db.query<FiguresRow>({
-    ...figures('passport'),
-    values: [number, asOf, passportHash],
+): Promise<SummaryOutcome[]> {
+  const { rows } = await db.query<FiguresRow & { ask: bigint }>({
+    ...figures('passports'),
+    values: [asks.map((a) => a.number), asOf, asks.map((a) => a.passportHash)],
   });
-  return rows[0] && summaryOf(rows[0], asOf);
+  const found = new Map(rows.map((r) => [Number(r.ask) - 1, r]));
+  return asks.map((_, i) => {
+    const row = found.get(i);
+    if (!row) return { summary: undefined };
+    try {
+      return { summary: summaryOf(row, asOf) };
+    } catch (error) {
+      return { error };
+    }
+  });
 }
 
 function summaryOf(f: FiguresRow, asOf: string): DebtSummary {

@@ -35,7 +35,7 @@ export class RepayBatchRefused extends Error {
 /**
  * `repay` for many payments of one date on distinct deals, each locked by `lockDeals` in this
  * transaction and made by its own `actor`, in four statements for the whole batch however many payments it holds
- * (docs/mymfo-payments.md, "Group commit"): lending.repay_reads per deal in one statement, the
+ * (docs/mymfo-payments.md, "Group commit"): lending.repay_reads_many (every deal's accrual in one UPDATE), the
  * decisions in TypeScript (`decideRepayment`, as `repay`), then lending.post_repayments (one
  * ledger.post_transfers for every transfer) and the stored payments of replays. A refusal that
  * wrote nothing (another payment's txn, a deal not payable) is that payment's outcome; a refusal
@@ -67,10 +67,8 @@ export async function repayMany(
   if (read.length === 0) return outcomes;
   const { rows } = await db.query<RepayReads & { i: number }>({
     name: 'lending.repay_reads_many',
-    text: `SELECT u.i::int AS i, r.existing, r.accrued_interest, r.accrued_penalty, r.schedule
-      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[]) WITH ORDINALITY AS u(deal, service, txn, accrue, i)
-      CROSS JOIN LATERAL lending.repay_reads(u.deal, u.service, u.txn, $5::date, u.accrue) r
-      ORDER BY u.i`,
+    text: `SELECT i, existing, accrued_interest, accrued_penalty, schedule
+      FROM lending.repay_reads_many($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::date)`,
     values: [
       read.map((r) => String(r.deal.id)),
       read.map((r) => r.input.service),

@@ -8,9 +8,9 @@ import {
 } from '../../lending/repayments/repay.ts';
 import { RepayBatchRefused, repayMany } from '../../lending/repayments/repay-many.ts';
 import type { Actor } from '../../platform/audit.ts';
+import { Batcher } from '../../platform/batcher.ts';
 import type { Pool, Queryable } from '../../platform/db/pool.ts';
 import { withTx } from '../../platform/db/tx.ts';
-import { Batcher } from '../../processing/batcher.ts';
 
 /**
  * Group commit of pays (docs/mymfo-payments.md, "Group commit"): concurrent pays share one
