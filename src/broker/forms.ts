@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { enqueue } from '../jobs/queue.ts';
 import { audit } from '../platform/audit.ts';
+import { Batcher } from '../platform/batcher.ts';
 import type { AppContext } from '../platform/context.ts';
 import { sha256Hex } from '../platform/crypto.ts';
-import type { Queryable } from '../platform/db/pool.ts';
+import type { Pool, Queryable } from '../platform/db/pool.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { withTx } from '../platform/db/tx.ts';
 import { bigintAsString } from '../platform/json.ts';
@@ -65,54 +66,36 @@ export async function createForm(
     typeof form.fields.passport_series === 'string' && typeof form.fields.passport_number === 'string'
       ? ctx.cipher.lookupHash(`${form.fields.passport_series}${form.fields.passport_number}`)
       : null;
-  // The form, its pending lender rows and its audit record in ONE statement (atomic on its own):
-  // a repeat of the external_id inserts nothing and is answered from the first form. The audit
-  // row is written here rather than by `audit()` to save a round trip per form (same columns).
-  const insert = (db: Queryable) =>
-    db.query<{ id: bigint }>(
-      `WITH f AS (
-         INSERT INTO broker.forms (guid, partner_id, point_id, external_id, kind, offline, request_hash, payload_enc,
-           passport_hash, phone_enc, amount, initial_payment, term_value, status, offer_status, deadline_at, closed_at,
-           dispatched_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
-         ON CONFLICT (partner_id, external_id) DO NOTHING
-         RETURNING id),
-       l AS (INSERT INTO broker.form_lenders (form_id, lender_id, status)
-         SELECT f.id, unnest($18::bigint[]), 'pending' FROM f),
-       a AS (INSERT INTO audit.log (actor_type, actor_id, action, subject_type, subject_id, details)
-         SELECT 'partner', $19, 'broker.form.create', 'broker.form', $1, $20::jsonb FROM f)
-       SELECT id FROM f`,
-      [
-        guid,
-        partner.id,
-        point.id,
-        externalId,
-        kind,
-        offline,
-        requestHash,
-        ctx.cipher.encrypt(JSON.stringify(form.fields, bigintAsString)),
-        passport,
-        ctx.cipher.encrypt(form.phone),
-        form.amount,
-        form.initialPayment,
-        form.termValue ?? null,
-        noLenders ? 'declined' : 'collecting',
-        noLenders ? 'declined' : 'pending',
-        deadline,
-        // Closed (and so nothing to dispatch) at once when no lender is routed.
-        noLenders ? new Date() : null,
-        routes.map((r) => String(r.lenderId)),
-        partner.guid,
-        JSON.stringify({ kind, lenders: routes.map((r) => r.lenderCode) }),
-      ],
-    );
+  const row: NewForm = {
+    guid,
+    partnerId: partner.id,
+    pointId: point.id,
+    externalId,
+    kind,
+    offline,
+    requestHash,
+    payloadEnc: ctx.cipher.encrypt(JSON.stringify(form.fields, bigintAsString)),
+    passportHash: passport,
+    phoneEnc: ctx.cipher.encrypt(form.phone),
+    amount: form.amount,
+    initialPayment: form.initialPayment,
+    termValue: form.termValue ?? null,
+    status: noLenders ? 'declined' : 'collecting',
+    offerStatus: noLenders ? 'declined' : 'pending',
+    deadline,
+    // Closed (and so nothing to dispatch) at once when no lender is routed.
+    closedAt: noLenders ? new Date() : null,
+    lenderIds: routes.map((r) => r.lenderId),
+    partnerGuid: partner.guid,
+    auditDetails: JSON.stringify({ kind, lenders: routes.map((r) => r.lenderCode) }),
+  };
   try {
     // Offline POS forms carry scans: those rows need the form's id, so they share a transaction.
     const formId =
       form.scans.length === 0
-        ? (await insert(ctx.pool)).rows[0]?.id
+        ? await formInserter(ctx.pool).submit(row)
         : await withTx(ctx.pool, async (tx) => {
-            const id = (await insert(tx)).rows[0]?.id;
+            const id = await insertForm(tx, row);
             if (id !== undefined) for (const scan of form.scans) await saveScanRow(tx, partner.id, id, scan);
             return id;
           });
@@ -147,6 +130,138 @@ async function replay(
       { field: 'external_id', reason: 'анкета с этим external_id уже принята с другими данными' },
     ]);
   return row.guid;
+}
+
+/** A form's row as create_form stores it, with its pending lenders and its audit record. */
+interface NewForm {
+  guid: string;
+  partnerId: bigint;
+  pointId: bigint;
+  externalId: string;
+  kind: string;
+  offline: boolean;
+  requestHash: string;
+  payloadEnc: string;
+  passportHash: string | null;
+  phoneEnc: string;
+  amount: bigint;
+  initialPayment: bigint | null;
+  termValue: number | null;
+  status: string;
+  offerStatus: string;
+  deadline: Date;
+  closedAt: Date | null;
+  lenderIds: bigint[];
+  partnerGuid: string;
+  auditDetails: string;
+}
+
+function formValues(f: NewForm): unknown[] {
+  return [
+    f.guid,
+    f.partnerId,
+    f.pointId,
+    f.externalId,
+    f.kind,
+    f.offline,
+    f.requestHash,
+    f.payloadEnc,
+    f.passportHash,
+    f.phoneEnc,
+    f.amount,
+    f.initialPayment,
+    f.termValue,
+    f.status,
+    f.offerStatus,
+    f.deadline,
+    f.closedAt,
+  ];
+}
+
+// The form, its pending lender rows and its audit record in ONE statement (atomic on its own): a
+// repeat of the external_id inserts nothing and is answered from the first form. The audit row is
+// written here rather than by `audit()` to save a round trip per form (same columns).
+const FORM_COLUMNS = `guid, partner_id, point_id, external_id, kind, offline, request_hash, payload_enc,
+  passport_hash, phone_enc, amount, initial_payment, term_value, status, offer_status, deadline_at, closed_at,
+  dispatched_at`;
+const LENDERS_AND_AUDIT = `l AS (INSERT INTO broker.form_lenders (form_id, lender_id, status)
+    SELECT f.id, unnest(string_to_array(x.lenders, ',')::bigint[]), 'pending' FROM f JOIN x ON x.guid = f.guid),
+  a AS (INSERT INTO audit.log (actor_type, actor_id, action, subject_type, subject_id, details)
+    SELECT 'partner', x.actor, 'broker.form.create', 'broker.form', f.guid::text, x.details FROM f JOIN x ON x.guid = f.guid)`;
+
+/** One form (the scans' transaction, a lone request): its id, undefined for a repeat. */
+async function insertForm(db: Queryable, f: NewForm): Promise<bigint | undefined> {
+  return (await insertForms(db, [f]))[0];
+}
+
+/**
+ * Many forms in one statement and one commit, as concurrent create_form requests share it
+ * (src/platform/batcher.ts): each form's id, undefined for a repeat of a stored external_id or
+ * of an earlier form of the batch (the caller answers it from the stored row). Rows go in
+ * (partner, external_id) order, so two batches with a common key wait, never deadlock.
+ */
+async function insertForms(db: Queryable, forms: NewForm[]): Promise<(bigint | undefined)[]> {
+  const key = (f: NewForm) => `${f.partnerId}:${f.externalId}`;
+  const firsts = new Map<string, NewForm>();
+  for (const f of forms) if (!firsts.has(key(f))) firsts.set(key(f), f);
+  const sorted = [...firsts.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const rows = sorted.map(formValues);
+  const column = (i: number) =>
+    rows.map((values) => {
+      const v = values[i];
+      return v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v);
+    });
+  const { rows: inserted } = await db.query<{ id: bigint; guid: string }>({
+    name: 'broker.create_forms',
+    text: `WITH f AS (
+         INSERT INTO broker.forms (${FORM_COLUMNS})
+         SELECT g, p, pt, e, k, o, h, pe, ph, fe, am, ip, tv, st, os, dl, ca, ca
+         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::boolean[], $7::text[],
+           $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::int[], $14::text[], $15::text[],
+           $16::timestamptz[], $17::timestamptz[]) AS v(g, p, pt, e, k, o, h, pe, ph, fe, am, ip, tv, st, os, dl, ca)
+         ON CONFLICT (partner_id, external_id) DO NOTHING
+         RETURNING id, guid),
+       x AS (SELECT * FROM unnest($1::uuid[], $18::text[], $19::text[], $20::jsonb[]) AS x(guid, lenders, actor, details)),
+       ${LENDERS_AND_AUDIT}
+       SELECT id, guid::text AS guid FROM f`,
+    values: [
+      ...Array.from({ length: 17 }, (_, i) => column(i)),
+      sorted.map((f) => f.lenderIds.join(',')),
+      sorted.map((f) => f.partnerGuid),
+      sorted.map((f) => f.auditDetails),
+    ],
+  });
+  const ids = new Map(inserted.map((r) => [r.guid, r.id]));
+  return forms.map((f) => (firsts.get(key(f)) === f ? ids.get(f.guid) : undefined));
+}
+
+const inserters = new WeakMap<Pool, Batcher<NewForm, bigint | undefined>>();
+
+/**
+ * Concurrent create_form requests share one INSERT and one commit (as BNPL inits and wallet
+ * creates do): a lone form goes out at once; under load up to 32 a statement, 4 at a time. An
+ * error that concerns one row (a value the table refuses, a lock-order failure) sends the
+ * batch's forms one by one, each getting its own answer.
+ */
+function formInserter(pool: Pool): Batcher<NewForm, bigint | undefined> {
+  let b = inserters.get(pool);
+  if (!b) {
+    b = new Batcher({
+      many: (forms) => insertForms(pool, forms),
+      single: (form) => insertForm(pool, form),
+      oneByOne: (error) => /^(22|23|40P01|40001)/.test((error as { code?: string })?.code ?? ''),
+      inFlight: 4,
+      maxBatch: 32,
+    });
+    inserters.set(pool, b);
+  }
+  return b;
+}
+
+/** Statements concurrent create_form requests shared and the forms in them (tests, diagnostics). */
+export function formInsertStats(pool: Pool): { batches: number; items: number } {
+  const { batches, items } = formInserter(pool).stats;
+  return { batches, items };
 }
 
 /** Stores a scan's file and makes it the form's current scan of its type. */

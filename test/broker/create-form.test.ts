@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PRODUCT_CATEGORIES, RELATION_TYPE, SCAN_TYPES } from '../../src/broker/dictionaries.ts';
 import { FORM_FIELDS } from '../../src/broker/form-fields.ts';
+import { formInsertStats } from '../../src/broker/forms.ts';
 import { validateForm } from '../../src/broker/validation.ts';
 import {
   ADDRESS,
@@ -329,6 +330,48 @@ describe('create_form over HTTP', () => {
     const theirs = await h.call('create_form', { ...body, partner_guid: 'p2' }, 'token-2');
     assert.equal(theirs.status, 'success');
     assert.notEqual(theirs.data.form_guid, answers[0]!.data.form_guid);
+  });
+
+  it('a burst of creates shares statements: each new form gets its lenders and audit row, each repeat the first guid', async () => {
+    const bodies = Array.from({ length: 12 }, (_, k) =>
+      posForm('p1', 'online', { amount: 5_000_000 + k * 100 }),
+    );
+    const before = formInsertStats(h.db.ctx.pool);
+    // Twelve new forms and, in the same burst, a repeat of three of them.
+    const answers = await Promise.all(
+      [...bodies, ...bodies.slice(0, 3)].map((b) => h.call('create_form', b)),
+    );
+    const stats = formInsertStats(h.db.ctx.pool);
+    assert.ok(stats.items - before.items >= 8, `forms shared statements: ${JSON.stringify(stats)}`);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      answers.map(() => 'success'),
+    );
+    const guids = answers.map((a) => a.data.form_guid as string);
+    assert.equal(new Set(guids.slice(0, 12)).size, 12);
+    assert.deepEqual(guids.slice(12), guids.slice(0, 3));
+    const { rows } = await h.db.ctx.pool.query<{
+      guid: string;
+      external_id: string;
+      amount: string;
+      lenders: number;
+      audits: number;
+    }>(
+      `SELECT f.guid::text AS guid, f.external_id, f.amount::text AS amount,
+         (SELECT count(*)::int FROM broker.form_lenders fl WHERE fl.form_id = f.id) AS lenders,
+         (SELECT count(*)::int FROM audit.log a WHERE a.subject_type = 'broker.form' AND a.subject_id = f.guid::text) AS audits
+       FROM broker.forms f WHERE f.guid = ANY($1::uuid[])`,
+      [guids.slice(0, 12)],
+    );
+    assert.equal(rows.length, 12);
+    const byExternal = new Map(rows.map((r) => [r.external_id, r]));
+    for (const [k, b] of bodies.entries()) {
+      const row = byExternal.get(b.external_id as string)!;
+      assert.equal(row.guid, guids[k], 'each request is answered with its own form');
+      assert.equal(row.amount, String(5_000_000 + k * 100), 'each form keeps its own fields');
+      assert.ok(row.lenders > 0);
+      assert.equal(row.audits, 1);
+    }
   });
 
   it('publishes every method of the document in its OpenAPI description', async () => {
