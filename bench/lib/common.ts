@@ -51,7 +51,8 @@ export async function child(
   cleanup: Steps,
   readyUrl?: string,
 ): Promise<ChildProcess> {
-  const script = args[0]!.endsWith('.js') ? [] : ['--import', 'tsx'];
+  // Node's own flags come first; a .js script (bin/kopek.js) registers tsx itself.
+  const script = args.find((a) => !a.startsWith('--'))!.endsWith('.js') ? [] : ['--import', 'tsx'];
   const p = spawn(process.execPath, [...script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let output = '';
   p.stdout!.on('data', (d) => {

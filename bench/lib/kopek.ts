@@ -29,6 +29,13 @@ export function kopekEnv(databaseUrl: string, extra: Record<string, string> = {}
   };
 }
 
+/**
+ * Node flags of a served Kopek, as `npm start` passes them (package.json): a 64 MiB young
+ * generation instead of 16 — the broker bench's profile spent 8.5 % of Kopek's busy time in
+ * the garbage collector against 12.7 % (session 6).
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 export interface Started {
   url: string;
   process: ChildProcess;
@@ -45,7 +52,7 @@ export async function startKopek(env: Record<string, string>, cleanup: Steps): P
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
   const p = await child(
-    [...profile, 'bin/kopek.js', 'serve'],
+    [...SERVER_NODE_FLAGS, ...profile, 'bin/kopek.js', 'serve'],
     { ...env, PORT: String(port) },
     undefined,
     cleanup,
