@@ -1,9 +1,10 @@
 import { type Client, getClient, normalisePassport } from '../lending/clients/repository.ts';
 import { type Deal, dealsByPassport, getDeal } from '../lending/deals/repository.ts';
 import {
+  type BorrowerName,
+  type DealAsk,
   type DebtSummary,
-  debtSummariesOfPassports,
-  type PassportAsk,
+  debtSummariesOf,
   type SummaryOutcome,
 } from '../lending/debt/summary.ts';
 import { Batcher } from '../platform/batcher.ts';
@@ -24,6 +25,13 @@ export function checkDealNumber(number: string): string {
   if (!n || n.length > 64 || /[\s/?#]/.test(n))
     throw new AppError('validation', 'mymfo.deal_number', 'номер договора указан неверно');
   return n;
+}
+
+/** "Андрей Александрович К.": first name, patronymic and the surname's initial (PS/dealforps, the payment check). */
+export function maskedName(c: { firstName: string; middleName: string | null; lastName: string }): string {
+  return [c.firstName, c.middleName, c.lastName ? `${c.lastName.slice(0, 1)}.` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 function dealNotFound(number: string): AppError {
@@ -59,19 +67,20 @@ export async function dealWithClient(
 }
 
 /**
- * Concurrent PS/deal reads share one statement (src/platform/batcher.ts): a lone request goes
- * out at once; while two batches run, the requests of the moment wait and go out together, so
- * a payment service's burst costs PostgreSQL one round trip, plan and wake-up per batch
- * rather than per request (bench/RESULTS.md, session 6).
+ * Concurrent debt-summary reads (PS/deal, the payment services' check) share one statement
+ * (src/platform/batcher.ts): a lone request goes out at once; while two batches run, the
+ * requests of the moment wait and go out together, so a payment service's burst costs
+ * PostgreSQL one round trip, plan and wake-up per batch rather than per request
+ * (bench/RESULTS.md, session 6).
  */
-const readers = new WeakMap<Pool, Batcher<PassportAsk, SummaryOutcome>>();
+const readers = new WeakMap<Pool, Batcher<DealAsk, SummaryOutcome>>();
 
-function reader(pool: Pool): Batcher<PassportAsk, SummaryOutcome> {
+function reader(pool: Pool): Batcher<DealAsk, SummaryOutcome> {
   let b = readers.get(pool);
   if (!b) {
     b = new Batcher({
-      many: (asks) => debtSummariesOfPassports(pool, asks),
-      single: async (ask) => (await debtSummariesOfPassports(pool, [ask]))[0]!,
+      many: (asks) => debtSummariesOf(pool, asks),
+      single: async (ask) => (await debtSummariesOf(pool, [ask]))[0]!,
       // A read has no refusal of one item: a failed statement fails its requests.
       oneByOne: () => false,
       maxBatch: 64,
@@ -82,7 +91,20 @@ function reader(pool: Pool): Batcher<PassportAsk, SummaryOutcome> {
   return b;
 }
 
-/** Statements the PS/deal reads shared and the requests in them (tests, diagnostics). */
+/**
+ * The debt summary of deal `number` today and its borrower's name, through the shared reader;
+ * with a passport hash, only if the deal is that passport's. Undefined: no such deal (of it).
+ */
+export async function readDebtSummary(
+  pool: Pool,
+  ask: DealAsk,
+): Promise<{ summary: DebtSummary; borrower: BorrowerName } | undefined> {
+  const outcome = await reader(pool).submit(ask);
+  if ('error' in outcome) throw outcome.error;
+  return outcome.summary ? outcome : undefined;
+}
+
+/** Statements the debt-summary reads shared and the requests in them (tests, diagnostics). */
 export function summaryReadStats(pool: Pool): { batches: number; items: number } {
   const { batches, items } = reader(pool).stats;
   return { batches, items };
@@ -98,11 +120,10 @@ export async function summaryOfPassport(
   passport: string,
 ): Promise<DebtSummary> {
   const n = checkDealNumber(number);
-  const outcome = await reader(ctx.pool).submit({
+  const found = await readDebtSummary(ctx.pool, {
     number: n,
     passportHash: ctx.cipher.lookupHash(checkPassport(passport)),
   });
-  if ('error' in outcome) throw outcome.error;
-  if (!outcome.summary) throw dealNotFound(n);
-  return outcome.summary;
+  if (!found) throw dealNotFound(n);
+  return found.summary;
 }

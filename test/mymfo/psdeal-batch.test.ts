@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { summaryReadStats } from '../../src/mymfo/deals.ts';
+import { handleOsmpRequest } from '../../src/mymfo/payments/handle.ts';
 import { BASE, basic, loan, type PaymentsWorld, paymentsWorld } from './payments-world.ts';
 
 /**
  * Concurrent PS/deal reads share one statement (src/mymfo/deals.ts, lending
- * debtSummariesOfPassports): each request must still get exactly the answer it gets alone —
+ * debtSummariesOf): each request must still get exactly the answer it gets alone —
  * its own deal's figures, "not found" for another client's passport or an unknown number.
  */
-describe('mymfo: concurrent PS/deal reads share a statement', () => {
+const show = (x: unknown) => JSON.stringify(x, (_, v) => (typeof v === 'bigint' ? String(v) : v));
+
+describe('mymfo: concurrent debt-summary reads (PS/deal, payment check) share a statement', () => {
   let w: PaymentsWorld;
   before(async () => {
     w = await paymentsWorld();
@@ -62,5 +65,39 @@ describe('mymfo: concurrent PS/deal reads share a statement', () => {
     }
     // Different loans, different figures: an answer given to the wrong request would show.
     assert.equal(new Set(bodies.slice(0, 4).map((b) => b.ОбщийДолгНаТекДату)).size, 4);
+  });
+
+  it('a burst of payment checks gets, for each, the answer it gets alone', async () => {
+    const deals: string[] = [];
+    for (let k = 0; k < 3; k++) deals.push(await loan(w.ctx, BigInt(700_000 + k * 300_000), 3 + k * 9));
+    const check = (account: string, sum?: string) =>
+      handleOsmpRequest(
+        w.ctx,
+        { command: 'check', txn_id: '1', account, ...(sum ? { sum } : {}) },
+        { service: 'QIWI', online: false },
+      );
+    const asks: [string, string?][] = [
+      ...deals.map((d): [string] => [d]),
+      [deals[0]!, '1.00'],
+      [deals[1]!, '99999.00'],
+      ['НЕТ-ТАКОГО-2'],
+      ...deals.map((d): [string] => [d]),
+    ];
+    const alone: string[] = [];
+    for (const [account, sum] of asks) alone.push(show((await check(account, sum)).answer));
+    const before = summaryReadStats(w.ctx.pool);
+    const burst = await Promise.all(asks.map(([account, sum]) => check(account, sum)));
+    assert.ok(summaryReadStats(w.ctx.pool).items - before.items >= asks.length - 2);
+    assert.deepEqual(
+      burst.map((o) => show(o.answer)),
+      alone,
+    );
+    assert.deepEqual(
+      burst.map((o) => o.answer.result),
+      [0, 0, 0, 0, 242, 5, 0, 0, 0],
+    );
+    // Each deal's own debt, not another's.
+    const debts = burst.slice(0, 3).map((o) => o.answer.fields?.find((f) => f.name === 'debt')?.value);
+    assert.equal(new Set(debts).size, 3);
   });
 });

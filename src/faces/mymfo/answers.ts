@@ -98,13 +98,6 @@ export function psDealJson(s: DebtSummary) {
   };
 }
 
-/** "Андрей Александрович К." */
-export function maskedName(client: Client): string {
-  return [client.firstName, client.middleName, client.lastName ? `${client.lastName.slice(0, 1)}.` : '']
-    .filter(Boolean)
-    .join(' ');
-}
-
 /** "8968*****10": the first four and the last two digits. */
 export function maskedPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');

@@ -4,13 +4,19 @@ import { debtSummary } from '../../lending/debt/summary.ts';
 import { cabinetLogin } from '../../mymfo/cabinet.ts';
 import { attachCard } from '../../mymfo/cards.ts';
 import { parseClientCode } from '../../mymfo/codes.ts';
-import { checkDealNumber, dealsOfPassport, dealWithClient, summaryOfPassport } from '../../mymfo/deals.ts';
+import {
+  checkDealNumber,
+  dealsOfPassport,
+  dealWithClient,
+  maskedName,
+  summaryOfPassport,
+} from '../../mymfo/deals.ts';
 import { fixIssue } from '../../mymfo/fixing.ts';
 import { acceptRequest } from '../../mymfo/requests.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { FaceApp } from '../../platform/http/face.ts';
-import { clientXmlFields, maskedName, maskedPhone, moscowDateTime, psDealJson, roubles } from './answers.ts';
+import { clientXmlFields, maskedPhone, moscowDateTime, psDealJson, roubles } from './answers.ts';
 import { actorOf, requireSite, requireSiteOrPayment } from './auth.ts';
 import { type Handler, param, Query, query, required, route } from './route.ts';
 import { xmlResponse } from './xml.ts';

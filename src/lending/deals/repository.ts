@@ -80,7 +80,8 @@ export function toDeal(r: DealRow): Deal {
   };
 }
 
-function notFound(what: string): AppError {
+/** The engine's "no such deal" (`lending.deal_not_found`), as getDeal throws it. */
+export function dealNotFound(what: string): AppError {
   return new AppError('not_found', 'lending.deal_not_found', `договор ${what} не найден`);
 }
 
@@ -91,7 +92,7 @@ export async function getDeal(db: Queryable, idOrNumber: bigint | string, forUpd
     `SELECT ${DEAL_COLUMNS} FROM lending.deals d WHERE ${byId ? 'd.id = $1' : 'd.number = $1'}${forUpdate ? ' FOR UPDATE' : ''}`,
     [idOrNumber],
   );
-  if (!rows[0]) throw notFound(String(idOrNumber));
+  if (!rows[0]) throw dealNotFound(String(idOrNumber));
   return toDeal(rows[0]);
 }
 

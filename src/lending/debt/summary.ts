@@ -75,9 +75,9 @@ export function scheduleFromJson(lines: ScheduleJson[] | null): ScheduleLine[] {
  * through the date would add, the principal receivable's balance, the schedule and the
  * payments. Named, so each connection plans it once (PS/deal is asked at payment-service rates).
  */
-const figures = (by: 'id' | 'number' | 'passports') => ({
+const figures = (by: 'id' | 'number' | 'asks') => ({
   name: `lending.debt_figures_by_${by}`,
-  text: `SELECT ${by === 'passports' ? 'q.i AS ask, ' : ''}${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED},
+  text: `SELECT ${by === 'asks' ? 'q.i AS ask, c.first_name AS c_first_name, c.middle_name AS c_middle_name, c.last_name AS c_last_name, ' : ''}${DEAL_COLUMNS}, ${LOAN_STATE_PREFIXED},
        pa.interest AS pending_interest, pa.penalty AS pending_penalty, a.balance AS ledger_principal,
        (SELECT json_agg(json_build_object('n', l.n, 'd', l.due_date, 'p', l.principal::text, 'i', l.interest::text,
                 't', l.total::text, 'a', l.principal_after::text) ORDER BY l.n)
@@ -86,10 +86,10 @@ const figures = (by: 'id' | 'number' | 'passports') => ({
                 'b', p.to_bank_account) ORDER BY p.id)
         FROM lending.payments p WHERE p.deal_id = d.id AND p.service <> 'advance' AND p.reversed_at IS NULL) AS payments
      FROM ${
-       by === 'passports'
+       by === 'asks'
          ? `unnest($1::text[], $3::text[]) WITH ORDINALITY AS q(number, hash, i)
             JOIN lending.deals d ON d.number = q.number
-            JOIN lending.clients c ON c.id = d.client_id AND c.passport_hash = q.hash`
+            JOIN lending.clients c ON c.id = d.client_id AND (q.hash IS NULL OR c.passport_hash = q.hash)`
          : 'lending.deals d'
      }
      LEFT JOIN lending.loan_state s ON s.deal_id = d.id
@@ -122,37 +122,54 @@ export async function debtSummary(
   return summaryOf(f, asOf);
 }
 
-/** A PS/deal question: deal `number` if its borrower's passport has this lookup hash. */
-export interface PassportAsk {
+/** A question about deal `number`; with `passportHash`, only if its borrower's passport has it. */
+export interface DealAsk {
   number: string;
-  /** `FieldCipher.lookupHash` of the normalised passport. */
-  passportHash: string;
+  /** `FieldCipher.lookupHash` of the normalised passport (PS/deal); absent: any borrower. */
+  passportHash?: string;
 }
 
-/** One answer of debtSummariesOfPassports: the summary (undefined: no such deal of that passport), or its own error. */
-export type SummaryOutcome = { summary: DebtSummary | undefined } | { error: unknown };
+/** The borrower's name, as the payment services' check shows it masked. */
+export interface BorrowerName {
+  firstName: string;
+  middleName: string | null;
+  lastName: string;
+}
 
 /**
- * The debt summaries of many PS/deal questions in one statement (the site's PS/deal, asked at
- * payment-service rates, shares it among concurrent requests): in the order asked, undefined
- * where there is no such deal or it is another client's. A deal whose books do not agree gets
- * its own error; the others their summaries.
+ * One answer of debtSummariesOf: the summary and its borrower's name (no summary: no such deal,
+ * or another client's), or the deal's own error.
  */
-export async function debtSummariesOfPassports(
+export type SummaryOutcome =
+  | { summary: DebtSummary; borrower: BorrowerName }
+  | { summary: undefined }
+  | { error: unknown };
+
+/**
+ * The debt summaries of many questions in one statement (PS/deal and the payment services'
+ * check, asked at payment-service rates, share it among concurrent requests): in the order
+ * asked. A deal whose books do not agree gets its own error; the others their summaries.
+ */
+export async function debtSummariesOf(
   db: Queryable,
-  asks: PassportAsk[],
+  asks: DealAsk[],
   asOf: string = todayMoscow(),
 ): Promise<SummaryOutcome[]> {
-  const { rows } = await db.query<FiguresRow & { ask: bigint }>({
-    ...figures('passports'),
-    values: [asks.map((a) => a.number), asOf, asks.map((a) => a.passportHash)],
+  const { rows } = await db.query<
+    FiguresRow & { ask: bigint; c_first_name: string; c_middle_name: string | null; c_last_name: string }
+  >({
+    ...figures('asks'),
+    values: [asks.map((a) => a.number), asOf, asks.map((a) => a.passportHash ?? null)],
   });
   const found = new Map(rows.map((r) => [Number(r.ask) - 1, r]));
   return asks.map((_, i) => {
     const row = found.get(i);
     if (!row) return { summary: undefined };
     try {
-      return { summary: summaryOf(row, asOf) };
+      return {
+        summary: summaryOf(row, asOf),
+        borrower: { firstName: row.c_first_name, middleName: row.c_middle_name, lastName: row.c_last_name },
+      };
     } catch (error) {
       return { error };
     }
