@@ -6,6 +6,7 @@ import type { Config } from '../platform/config.ts';
 import type { AppContext } from '../platform/context.ts';
 import { sha256Hex } from '../platform/crypto.ts';
 import type { Queryable } from '../platform/db/pool.ts';
+import { firstsByKey, unnestColumns } from '../platform/db/unnest.ts';
 import { configuredBase } from '../platform/http/public-base.ts';
 import { formatRoublesRu, type Kopecks } from '../platform/money.ts';
 import { bnplError } from './errors.ts';
@@ -282,18 +283,8 @@ async function insertMany(ctx: AppContext, items: NewSession[]): Promise<(Row | 
   // One row per key, the first request's (a later one with the same key is a repeat and reads it),
   // in key order: concurrent batches with a common key (parallel repeats) wait, never deadlock.
   const key = (merchantId: bigint, orderId: string) => `${merchantId}:${orderId}`;
-  const firsts = new Map<string, NewSession>();
-  for (const it of items) {
-    const k = key(it.merchantId, it.orderId);
-    if (!firsts.has(k)) firsts.set(k, it);
-  }
-  const sorted = [...firsts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, it]) => it);
-  const columns = sorted.map(sessionValues);
-  const column = (i: number) =>
-    columns.map((values) => {
-      const v = values[i];
-      return v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v);
-    });
+  const firsts = firstsByKey(items, (it) => key(it.merchantId, it.orderId));
+  const sorted = [...firsts.values()];
   const { rows } = await ctx.pool.query<Row>({
     name: 'bnpl.init_sessions',
     text: `WITH s AS (
@@ -305,7 +296,7 @@ async function insertMany(ctx: AppContext, items: NewSession[]): Promise<(Row | 
        ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING ${COLUMNS}),
      ${HISTORY}
      SELECT * FROM s`,
-    values: Array.from({ length: 14 }, (_, i) => column(i)),
+    values: unnestColumns(sorted.map(sessionValues), 14),
   });
   const inserted = new Map(rows.map((r) => [key(r.merchant_id, r.order_id), r]));
   return items.map((it) => {

@@ -7,6 +7,7 @@ import { sha256Hex } from '../platform/crypto.ts';
 import type { Pool, Queryable } from '../platform/db/pool.ts';
 import type { Tx } from '../platform/db/tx.ts';
 import { withTx } from '../platform/db/tx.ts';
+import { firstsByKey, unnestColumns } from '../platform/db/unnest.ts';
 import { bigintAsString } from '../platform/json.ts';
 import { assertFormOpen, ownedForm } from './access.ts';
 import { dispatchSoon } from './dispatch.ts';
@@ -202,15 +203,8 @@ async function insertForm(db: Queryable, f: NewForm): Promise<bigint | undefined
  */
 async function insertForms(db: Queryable, forms: NewForm[]): Promise<(bigint | undefined)[]> {
   const key = (f: NewForm) => `${f.partnerId}:${f.externalId}`;
-  const firsts = new Map<string, NewForm>();
-  for (const f of forms) if (!firsts.has(key(f))) firsts.set(key(f), f);
-  const sorted = [...firsts.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const rows = sorted.map(formValues);
-  const column = (i: number) =>
-    rows.map((values) => {
-      const v = values[i];
-      return v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v);
-    });
+  const firsts = firstsByKey(forms, key);
+  const sorted = [...firsts.values()];
   const { rows: inserted } = await db.query<{ id: bigint; guid: string }>({
     name: 'broker.create_forms',
     text: `WITH f AS (
@@ -225,7 +219,7 @@ async function insertForms(db: Queryable, forms: NewForm[]): Promise<(bigint | u
        ${LENDERS_AND_AUDIT}
        SELECT id, guid::text AS guid FROM f`,
     values: [
-      ...Array.from({ length: 17 }, (_, i) => column(i)),
+      ...unnestColumns(sorted.map(formValues), 17),
       sorted.map((f) => f.lenderIds.join(',')),
       sorted.map((f) => f.partnerGuid),
       sorted.map((f) => f.auditDetails),

@@ -205,8 +205,9 @@ describe('notify: the one SMS outbox', () => {
         const r = await row(db, id);
         return r.attempts >= 1 && r;
       });
-      assert.equal(failed.status, 'queued');
-      assert.match(failed.last_error ?? '', /503/);
+      // On a busy machine the retry may already have gone through by the time this looks.
+      if (failed.status === 'queued') assert.match(failed.last_error ?? '', /503/);
+      else assert.equal(failed.attempts, 2, 'delivered on the second attempt, not the first');
       const r = await until(
         'sent on the retry',
         async () => {
