@@ -179,7 +179,10 @@ describe('broker form lifecycle', () => {
       answers.map((a, i) => (a.status === 'success' ? i < 3 : undefined)).filter((x) => x !== undefined),
     );
     assert.equal(winners.size, 1, JSON.stringify(answers.map((a) => a.error_code ?? 'ok')));
-    assert.ok(answers.filter((a) => a.status === 'error').every((a) => a.error_code === 6009));
+    assert.ok(
+      answers.filter((a) => a.status === 'error').every((a) => a.error_code === 6009),
+      JSON.stringify(answers.map((a) => [a.error_code ?? 'ok', a.error_message])),
+    );
     const { rows: confirmed } = await h.db.ctx.pool.query(
       `SELECT 1 FROM broker.offers o JOIN broker.forms f ON f.id = o.form_id WHERE f.guid = $1 AND o.status <> 'offered'`,
       [many.formGuid],
