@@ -9,6 +9,7 @@ import type { Queryable } from '../platform/db/pool.ts';
 import { firstsByKey, unnestColumns } from '../platform/db/unnest.ts';
 import { configuredBase } from '../platform/http/public-base.ts';
 import { formatRoublesRu, type Kopecks } from '../platform/money.ts';
+import { PerPool } from '../platform/per-pool.ts';
 import { bnplError } from './errors.ts';
 import type { Merchant } from './merchants.ts';
 import type { SessionState } from './states.ts';
@@ -213,11 +214,11 @@ interface NewSession {
 const HISTORY = `h AS (INSERT INTO bnpl.state_history (session_id, from_state, to_state, reason)
        SELECT id, NULL, 'processing', 'init' FROM s)`;
 
-const inserters = new WeakMap<object, Batcher<NewSession, Row | undefined>>();
+const inserters = new PerPool<Batcher<NewSession, Row | undefined>>();
 
 /** How concurrent inits shared statements in this process (tests and diagnostics). */
 export function initBatchStats(ctx: AppContext) {
-  return inserters.get(ctx.pool)?.stats;
+  return inserters.peek(ctx.pool)?.stats;
 }
 
 /**
@@ -229,18 +230,17 @@ export function initBatchStats(ctx: AppContext) {
  * lock-order failure) sends the batch's items one by one, each getting its own answer.
  */
 function inserter(ctx: AppContext): Batcher<NewSession, Row | undefined> {
-  let b = inserters.get(ctx.pool);
-  if (!b) {
-    b = new Batcher({
-      many: (items) => insertMany(ctx, items),
-      single: (item) => insertOne(ctx, item),
-      oneByOne: (error) => /^(22|23|40P01|40001)/.test((error as { code?: string })?.code ?? ''),
-      inFlight: 4,
-      maxBatch: 32,
-    });
-    inserters.set(ctx.pool, b);
-  }
-  return b;
+  return inserters.of(
+    ctx.pool,
+    () =>
+      new Batcher({
+        many: (items) => insertMany(ctx, items),
+        single: (item) => insertOne(ctx, item),
+        oneByOne: (error) => /^(22|23|40P01|40001)/.test((error as { code?: string })?.code ?? ''),
+        inFlight: 4,
+        maxBatch: 32,
+      }),
+  );
 }
 
 function sessionValues(it: NewSession): unknown[] {

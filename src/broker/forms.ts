@@ -9,6 +9,7 @@ import type { Tx } from '../platform/db/tx.ts';
 import { withTx } from '../platform/db/tx.ts';
 import { firstsByKey, unnestColumns } from '../platform/db/unnest.ts';
 import { bigintAsString } from '../platform/json.ts';
+import { PerPool } from '../platform/per-pool.ts';
 import { assertFormOpen, ownedForm } from './access.ts';
 import { dispatchSoon } from './dispatch.ts';
 import { brokerError, validationError } from './errors.ts';
@@ -229,7 +230,7 @@ async function insertForms(db: Queryable, forms: NewForm[]): Promise<(bigint | u
   return forms.map((f) => (firsts.get(key(f)) === f ? ids.get(f.guid) : undefined));
 }
 
-const inserters = new WeakMap<Pool, Batcher<NewForm, bigint | undefined>>();
+const inserters = new PerPool<Batcher<NewForm, bigint | undefined>>();
 
 /**
  * Concurrent create_form requests share one INSERT and one commit (as BNPL inits and wallet
@@ -238,18 +239,17 @@ const inserters = new WeakMap<Pool, Batcher<NewForm, bigint | undefined>>();
  * batch's forms one by one, each getting its own answer.
  */
 function formInserter(pool: Pool): Batcher<NewForm, bigint | undefined> {
-  let b = inserters.get(pool);
-  if (!b) {
-    b = new Batcher({
-      many: (forms) => insertForms(pool, forms),
-      single: (form) => insertForm(pool, form),
-      oneByOne: (error) => /^(22|23|40P01|40001)/.test((error as { code?: string })?.code ?? ''),
-      inFlight: 4,
-      maxBatch: 32,
-    });
-    inserters.set(pool, b);
-  }
-  return b;
+  return inserters.of(
+    pool,
+    () =>
+      new Batcher({
+        many: (forms) => insertForms(pool, forms),
+        single: (form) => insertForm(pool, form),
+        oneByOne: (error) => /^(22|23|40P01|40001)/.test((error as { code?: string })?.code ?? ''),
+        inFlight: 4,
+        maxBatch: 32,
+      }),
+  );
 }
 
 /** Statements concurrent create_form requests shared and the forms in them (tests, diagnostics). */

@@ -11,6 +11,7 @@ import { Batcher } from '../platform/batcher.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { Pool } from '../platform/db/pool.ts';
 import { AppError } from '../platform/errors.ts';
+import { PerPool } from '../platform/per-pool.ts';
 
 /** Series and number without spaces: 10 digits. */
 export function checkPassport(passport: string): string {
@@ -73,22 +74,21 @@ export async function dealWithClient(
  * PostgreSQL one round trip, plan and wake-up per batch rather than per request
  * (bench/RESULTS.md, session 6).
  */
-const readers = new WeakMap<Pool, Batcher<DealAsk, SummaryOutcome>>();
+const readers = new PerPool<Batcher<DealAsk, SummaryOutcome>>();
 
 function reader(pool: Pool): Batcher<DealAsk, SummaryOutcome> {
-  let b = readers.get(pool);
-  if (!b) {
-    b = new Batcher({
-      many: (asks) => debtSummariesOf(pool, asks),
-      single: async (ask) => (await debtSummariesOf(pool, [ask]))[0]!,
-      // A read has no refusal of one item: a failed statement fails its requests.
-      oneByOne: () => false,
-      maxBatch: 64,
-      inFlight: 2,
-    });
-    readers.set(pool, b);
-  }
-  return b;
+  return readers.of(
+    pool,
+    () =>
+      new Batcher({
+        many: (asks) => debtSummariesOf(pool, asks),
+        single: async (ask) => (await debtSummariesOf(pool, [ask]))[0]!,
+        // A read has no refusal of one item: a failed statement fails its requests.
+        oneByOne: () => false,
+        maxBatch: 64,
+        inFlight: 2,
+      }),
+  );
 }
 
 /**

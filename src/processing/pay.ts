@@ -5,6 +5,7 @@ import type { AppContext } from '../platform/context.ts';
 import { type Tx, withTx } from '../platform/db/tx.ts';
 import { AppError } from '../platform/errors.ts';
 import { bigintAsString } from '../platform/json.ts';
+import { PerPool } from '../platform/per-pool.ts';
 import { commissionAccount, providerPayableAccount } from './accounts.ts';
 import { type Agent, getAgent } from './agents.ts';
 import { forgetCached } from './cache.ts';
@@ -202,43 +203,37 @@ const batching = { inFlight: 4, maxBatch: 32 };
  * that row lock until the other's commit, with all its other pays. That wait was the pay's tail
  * latency at 64 connections over 64 agents, where nearly every pair of batches shared an agent.
  */
-const agentLocks = new WeakMap<object, KeyLocks>();
+const agentLocks = new PerPool<KeyLocks>();
 
 function locksFor(ctx: AppContext): KeyLocks {
-  let l = agentLocks.get(ctx.pool);
-  if (!l) {
-    l = new KeyLocks();
-    agentLocks.set(ctx.pool, l);
-  }
-  return l;
+  return agentLocks.of(ctx.pool, () => new KeyLocks());
 }
 
-const reservers = new WeakMap<object, Batcher<ReserveItem, Reservation>>();
-const settlers = new WeakMap<object, Batcher<SettleItem, SettledRow | undefined>>();
+const reservers = new PerPool<Batcher<ReserveItem, Reservation>>();
+const settlers = new PerPool<Batcher<SettleItem, SettledRow | undefined>>();
 
 /** How concurrent pays shared statements in this process (for tests and diagnostics). */
 export function payBatchStats(ctx: AppContext): {
   reserve: Batcher<unknown, unknown>['stats'] | undefined;
   settle: Batcher<unknown, unknown>['stats'] | undefined;
 } {
-  return { reserve: reservers.get(ctx.pool)?.stats, settle: settlers.get(ctx.pool)?.stats };
+  return { reserve: reservers.peek(ctx.pool)?.stats, settle: settlers.peek(ctx.pool)?.stats };
 }
 
 /** Concurrent reservations share statements (src/platform/batcher.ts); up to 4 batches at once. */
 function reserver(ctx: AppContext): Batcher<ReserveItem, Reservation> {
-  let b = reservers.get(ctx.pool);
-  if (!b) {
-    b = new Batcher({
-      many: (items) => reserveMany(ctx, items),
-      single: (item) => reserveOne(ctx, item),
-      oneByOne,
-      ...batching,
-      key: (item) => String(item.agent.id),
-      locks: locksFor(ctx),
-    });
-    reservers.set(ctx.pool, b);
-  }
-  return b;
+  return reservers.of(
+    ctx.pool,
+    () =>
+      new Batcher({
+        many: (items) => reserveMany(ctx, items),
+        single: (item) => reserveOne(ctx, item),
+        oneByOne,
+        ...batching,
+        key: (item) => String(item.agent.id),
+        locks: locksFor(ctx),
+      }),
+  );
 }
 
 /**
@@ -511,19 +506,18 @@ interface SettleItem {
 type SettledRow = PaymentRow & { crossed: boolean; crossed_available: bigint; crossed_notification: bigint };
 
 function settler(ctx: AppContext): Batcher<SettleItem, SettledRow | undefined> {
-  let b = settlers.get(ctx.pool);
-  if (!b) {
-    b = new Batcher({
-      many: (items) => settleMany(ctx, items),
-      single: (item) => settleOne(ctx, item),
-      oneByOne,
-      ...batching,
-      key: (item) => String(item.row.agent_id),
-      locks: locksFor(ctx),
-    });
-    settlers.set(ctx.pool, b);
-  }
-  return b;
+  return settlers.of(
+    ctx.pool,
+    () =>
+      new Batcher({
+        many: (items) => settleMany(ctx, items),
+        single: (item) => settleOne(ctx, item),
+        oneByOne,
+        ...batching,
+        key: (item) => String(item.row.agent_id),
+        locks: locksFor(ctx),
+      }),
+  );
 }
 
 function settleValues(items: SettleItem[]) {

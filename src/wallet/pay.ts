@@ -3,6 +3,7 @@ import { translateLedgerError } from '../ledger/errors.ts';
 import { Batcher } from '../platform/batcher.ts';
 import type { AppContext } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
+import { PerPool } from '../platform/per-pool.ts';
 import { walletError } from './errors.ts';
 import {
   loadPayment,
@@ -105,26 +106,25 @@ function oneByOne(error: unknown): boolean {
 /** As the processing centre batches its reserve and settle (measured there: 4 at once, 32 each). */
 const batching = { inFlight: 4, maxBatch: 32 };
 
-const claimers = new WeakMap<object, Batcher<ClaimItem, Claim>>();
-const settlers = new WeakMap<object, Batcher<SettleItem, PaymentRow | undefined>>();
+const claimers = new PerPool<Batcher<ClaimItem, Claim>>();
+const settlers = new PerPool<Batcher<SettleItem, PaymentRow | undefined>>();
 
 /** How concurrent pays shared statements in this process (for tests and diagnostics). */
 export function walletPayBatchStats(ctx: AppContext) {
-  return { claim: claimers.get(ctx.pool)?.stats, settle: settlers.get(ctx.pool)?.stats };
+  return { claim: claimers.peek(ctx.pool)?.stats, settle: settlers.peek(ctx.pool)?.stats };
 }
 
 function claimer(ctx: AppContext): Batcher<ClaimItem, Claim> {
-  let b = claimers.get(ctx.pool);
-  if (!b) {
-    b = new Batcher({
-      many: (items) => claimMany(ctx, items),
-      single: (item) => claimOne(ctx, item),
-      oneByOne,
-      ...batching,
-    });
-    claimers.set(ctx.pool, b);
-  }
-  return b;
+  return claimers.of(
+    ctx.pool,
+    () =>
+      new Batcher({
+        many: (items) => claimMany(ctx, items),
+        single: (item) => claimOne(ctx, item),
+        oneByOne,
+        ...batching,
+      }),
+  );
 }
 
 function claimOf(r: ClaimRow): Claim {
@@ -194,17 +194,16 @@ interface SettleItem {
 }
 
 function settler(ctx: AppContext): Batcher<SettleItem, PaymentRow | undefined> {
-  let b = settlers.get(ctx.pool);
-  if (!b) {
-    b = new Batcher({
-      many: (items) => settleMany(ctx, items),
-      single: (item) => settleOne(ctx, item),
-      oneByOne,
-      ...batching,
-    });
-    settlers.set(ctx.pool, b);
-  }
-  return b;
+  return settlers.of(
+    ctx.pool,
+    () =>
+      new Batcher({
+        many: (items) => settleMany(ctx, items),
+        single: (item) => settleOne(ctx, item),
+        oneByOne,
+        ...batching,
+      }),
+  );
 }
 
 async function settleOne(ctx: AppContext, it: SettleItem): Promise<PaymentRow | undefined> {

@@ -3,6 +3,7 @@ import { Batcher } from '../platform/batcher.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { Queryable } from '../platform/db/pool.ts';
 import { type Kopecks, MoneyError, parseRoubles } from '../platform/money.ts';
+import { PerPool } from '../platform/per-pool.ts';
 import type { Service } from '../processing/catalog.ts';
 import { walletError } from './errors.ts';
 import { checkThroughProcessing, type GatewayAnswer, walletAgent } from './processing-gateway.ts';
@@ -282,11 +283,11 @@ interface NewRow {
   parameters: string;
 }
 
-const inserters = new WeakMap<object, Batcher<NewRow, PaymentRow | undefined>>();
+const inserters = new PerPool<Batcher<NewRow, PaymentRow | undefined>>();
 
 /** How concurrent creates shared statements in this process (for tests and diagnostics). */
 export function createBatchStats(ctx: AppContext) {
-  return inserters.get(ctx.pool)?.stats;
+  return inserters.peek(ctx.pool)?.stats;
 }
 
 /**
@@ -295,19 +296,18 @@ export function createBatchStats(ctx: AppContext) {
  * batch): the caller reads the stored row.
  */
 function inserter(ctx: AppContext): Batcher<NewRow, PaymentRow | undefined> {
-  let b = inserters.get(ctx.pool);
-  if (!b) {
-    b = new Batcher({
-      many: (items) => insertMany(ctx, items),
-      single: (item) => insertOne(ctx, item),
-      // Only a lock-order failure concerns the batch rather than an item.
-      oneByOne: (error) => ['40P01', '40001'].includes((error as { code?: string })?.code ?? ''),
-      inFlight: 4,
-      maxBatch: 32,
-    });
-    inserters.set(ctx.pool, b);
-  }
-  return b;
+  return inserters.of(
+    ctx.pool,
+    () =>
+      new Batcher({
+        many: (items) => insertMany(ctx, items),
+        single: (item) => insertOne(ctx, item),
+        // Only a lock-order failure concerns the batch rather than an item.
+        oneByOne: (error) => ['40P01', '40001'].includes((error as { code?: string })?.code ?? ''),
+        inFlight: 4,
+        maxBatch: 32,
+      }),
+  );
 }
 
 async function insertOne(ctx: AppContext, it: NewRow): Promise<PaymentRow | undefined> {

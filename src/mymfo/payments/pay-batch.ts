@@ -11,6 +11,7 @@ import type { Actor } from '../../platform/audit.ts';
 import { Batcher } from '../../platform/batcher.ts';
 import type { Pool, Queryable } from '../../platform/db/pool.ts';
 import { withTx } from '../../platform/db/tx.ts';
+import { PerPool } from '../../platform/per-pool.ts';
 
 /**
  * Group commit of pays (docs/mymfo-payments.md, "Group commit"): concurrent pays share one
@@ -83,29 +84,23 @@ interface Shards {
   rerun: number;
 }
 
-const byPool = new WeakMap<Pool, Shards>();
+const byPool = new PerPool<Shards>();
 
 function shardsOf(pool: Pool): Shards {
-  let shards = byPool.get(pool);
-  if (!shards) {
-    const resolver = new Batcher<string, bigint | undefined>({
+  return byPool.of(pool, () => ({
+    shared: true,
+    batchers: batchersFor(pool, DEFAULT_GROUPS),
+    resolver: new Batcher<string, bigint | undefined>({
       many: (numbers) => dealIds(pool, numbers),
       single: async (number) => (await dealIds(pool, [number]))[0],
       oneByOne: () => false,
       maxBatch: 256,
       inFlight: 2,
-    });
-    shards = {
-      shared: true,
-      batchers: batchersFor(pool, DEFAULT_GROUPS),
-      resolver,
-      shardOfNumber: new Map(),
-      running: 0,
-      rerun: 0,
-    };
-    byPool.set(pool, shards);
-  }
-  return shards;
+    }),
+    shardOfNumber: new Map(),
+    running: 0,
+    rerun: 0,
+  }));
 }
 
 function batchersFor(pool: Pool, groups: number): Batcher<PayWork<unknown>, PayResult<unknown>>[] {
