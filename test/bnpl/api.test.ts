@@ -96,15 +96,19 @@ describe('Moneywall partner API', { timeout: 120_000 }, () => {
   });
 
   it('concurrent inits share statements, and each gets the answer it would get alone', async () => {
-    const first = await init(h.app, initBody('batch-known'));
+    // Bodies carry times to the second: a repeat reuses the very body, or a tick between two
+    // builds would make it "another body" (seen once in CI).
+    const known = initBody('batch-known');
+    const first = await init(h.app, known);
     assert.equal(first.statusCode, 200);
     const before = { ...initBatchStats(h.db.ctx)! };
+    const fresh24 = Array.from({ length: 24 }, (_, i) => initBody(`batch-${i}`));
     const bodies = [
-      ...Array.from({ length: 24 }, (_, i) => initBody(`batch-${i}`)),
-      initBody('batch-known'), // a repeat: the stored session
-      initBody('batch-known', { amount: 13000 }), // the same order_id with another body: 409
-      initBody('batch-3'), // a duplicate inside the burst: the same session as its twin
-      initBody('batch-5', { amount: 13000 }), // a twin with another body: one wins, the other gets 409
+      ...fresh24,
+      known, // a repeat: the stored session
+      { ...known, amount: 13000 }, // the same order_id with another body: 409
+      fresh24[3]!, // a duplicate inside the burst: the same session as its twin
+      { ...fresh24[5]!, amount: 13000 }, // a twin with another body: one wins, the other gets 409
     ];
     const answers = await Promise.all(bodies.map((b) => init(h.app, b)));
     const after = initBatchStats(h.db.ctx)!;
