@@ -20,7 +20,7 @@ import { type Load, loadLine } from '../lib/autocannon.ts';
 import { withCleanup } from '../lib/cleanup.ts';
 import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
-import { openServer, scratchDatabase } from '../lib/postgres.ts';
+import { afterWarmUp, openServer, scratchDatabase } from '../lib/postgres.ts';
 import { count, loadAverageNote, markdownTable, passFail, percent, report } from '../lib/results.ts';
 import { runWrk } from '../lib/wrk.ts';
 
@@ -70,7 +70,7 @@ export async function main(args: string[]): Promise<void> {
 
     console.log('warm-up (unmeasured)');
     await load(kopek, 'init', Math.min(3, seconds));
-    await admin.query('CHECKPOINT');
+    await afterWarmUp(pool, admin);
     console.log('[A] bare Fastify route');
     const bare = await load(bareServer.url, 'bare', seconds);
     console.log(loadLine('bare', bare));

@@ -20,7 +20,13 @@ import { child, freePort } from '../lib/common.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
 import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
-import { openServer, scratchDatabase } from '../lib/postgres.ts';
+import {
+  afterWarmUp,
+  openServer,
+  printStatements,
+  scratchDatabase,
+  statementsReset,
+} from '../lib/postgres.ts';
 import { count, markdownTable, report } from '../lib/results.ts';
 import { runWrk } from '../lib/wrk.ts';
 
@@ -135,7 +141,8 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
   console.log('\nwarm-up (2 s, unmeasured), then waiting for its offers');
   await load(kopek, 2, '/dp/create_form');
   await waitClosed(pool, DEADLINE_MS + 30_000);
-  await admin.query('CHECKPOINT');
+  await afterWarmUp(pool, admin);
+  await statementsReset(pool);
   const startedAt = new Date();
   const cpuBefore = cpuSnapshot(known, database);
   console.log(`\n[B] create_form, ${seconds} s`);
@@ -145,6 +152,7 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
   );
   console.log('waiting for every form to close (all lenders answered or the deadline came)');
   await waitClosed(pool, DEADLINE_MS + 60_000);
+  await printStatements(pool, 'create_form and collection');
   // From the first create to the last answer: the HTTP call and the whole collection of a form.
   const cpu = describeCpu(
     cpuBetween(cpuBefore, cpuSnapshot(known, database)),

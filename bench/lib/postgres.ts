@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
+import type { Queryable } from '../../src/platform/db/pool.ts';
 import { freePort, type Steps } from './common.ts';
 
 export interface Server {
@@ -30,6 +31,7 @@ export async function openServer(name: string, cleanup: Steps, quiet = false): P
     const server = await startEmbeddedPostgres({
       dataDir,
       port: await freePort(),
+      settings: statementSettings(),
       ...(quiet ? {} : { log: (line: string) => console.log(line) }),
     });
     cleanup.push(() => server.stop());
@@ -43,6 +45,56 @@ export async function openServer(name: string, cleanup: Steps, quiet = false): P
   cleanup.push(() => admin.end());
   const { rows } = await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   return { adminUrl, serverPid, admin, postgresVersion: rows[0]!.v };
+}
+
+/**
+ * After a bench's warm-up, before its measured phases: `ANALYZE` of the bench database (`db`),
+ * then `CHECKPOINT` (`admin`). Tables that started empty (payments, sessions, forms) get the
+ * statistics autovacuum keeps current on a running system; without them, plans cached while a
+ * table was empty stay — the foreign-key check of every Моя МФО pay scanned lending.payments
+ * sequentially (0.4 ms a pay, twice the database's time), until autovacuum came by within a
+ * minute or not, which made runs differ twofold.
+ */
+export async function afterWarmUp(db: Queryable, admin: Queryable): Promise<void> {
+  await db.query('ANALYZE');
+  await admin.query('CHECKPOINT');
+}
+
+/**
+ * `BENCH_STATEMENTS=1`: the embedded server loads pg_stat_statements, and the benches that call
+ * `statementsReset` / `printStatements` around a phase print its 25 costliest statements (time,
+ * rows, buffers, WAL) — where PostgreSQL's time per request goes, without a separate server.
+ * `BENCH_PG_SETTINGS="name=value ..."` adds server settings (auto_explain, for one).
+ */
+function statementSettings(): Record<string, string> {
+  const extra = (process.env.BENCH_PG_SETTINGS ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((s) => s.split('=', 2) as [string, string]);
+  return {
+    ...(process.env.BENCH_STATEMENTS
+      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' }
+      : {}),
+    ...Object.fromEntries(extra),
+  };
+}
+
+export async function statementsReset(db: Queryable): Promise<void> {
+  if (!process.env.BENCH_STATEMENTS) return;
+  await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await db.query('SELECT pg_stat_statements_reset()');
+}
+
+export async function printStatements(db: Queryable, phase: string): Promise<void> {
+  if (!process.env.BENCH_STATEMENTS) return;
+  const { rows } = await db.query(
+    `SELECT calls, round(total_exec_time::numeric) AS total_ms, round((total_exec_time / calls)::numeric, 3) AS ms,
+       rows, shared_blks_hit AS hit, shared_blks_read AS read, shared_blks_dirtied AS dirtied, wal_fpi,
+       wal_bytes, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query
+     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25`,
+  );
+  console.log(`\n${phase}: the costliest statements (pg_stat_statements)`);
+  console.table(rows);
 }
 
 /** Creates database `name` (dropped by `cleanup`, connections forced out) and returns its URL. */

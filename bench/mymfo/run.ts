@@ -22,7 +22,13 @@ import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
 import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { benchOptions } from '../lib/options.ts';
-import { openServer, scratchDatabase } from '../lib/postgres.ts';
+import {
+  afterWarmUp,
+  openServer,
+  printStatements,
+  scratchDatabase,
+  statementsReset,
+} from '../lib/postgres.ts';
 import { count, loadAverageNote, markdownTable, passFail, report } from '../lib/results.ts';
 import { runWrk } from '../lib/wrk.ts';
 import { generateDeals } from './generate.ts';
@@ -139,7 +145,7 @@ async function run(seconds: number, deals: number, quick: boolean, cleanup: Clea
   await load(kopek, 'pay', Math.min(3, seconds));
   await load(kopek, 'check', Math.min(2, seconds));
   if (hasPsDeal) await load(kopek, 'psdeal', Math.min(2, seconds));
-  await server.admin.query('CHECKPOINT');
+  await afterWarmUp(pool, server.admin);
   console.log('\n[A] bare Fastify route');
   const bareLoad = await load(bareUrl, 'bare', seconds);
   console.log(loadLine('bare', bareLoad));
@@ -153,6 +159,7 @@ async function run(seconds: number, deals: number, quick: boolean, cleanup: Clea
   const check = await phase('check', 'check');
   console.log(loadLine('check', check));
   await server.admin.query('CHECKPOINT');
+  await statementsReset(pool);
   console.log('\n[D] Payment/QIWI pay');
   const before = await countPayments(pool);
   let payments = 0;
@@ -161,6 +168,7 @@ async function run(seconds: number, deals: number, quick: boolean, cleanup: Clea
     return payments;
   });
   const paymentsPerSecond = payments / pay.duration;
+  await printStatements(pool, 'pay');
   console.log(
     `pay: ${Math.round(pay.rps)} answers/s, ${Math.round(paymentsPerSecond)} payments/s, p99 ${pay.p99} ms`,
   );

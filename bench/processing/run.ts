@@ -23,7 +23,7 @@ import { child, freePort } from '../lib/common.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
 import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { type BenchOptions, benchOptions } from '../lib/options.ts';
-import { openServer, pgbench, pgbenchTps, scratchDatabase } from '../lib/postgres.ts';
+import { afterWarmUp, openServer, pgbench, pgbenchTps, scratchDatabase } from '../lib/postgres.ts';
 import {
   count,
   LOADED_MACHINE,
@@ -124,7 +124,7 @@ async function run(options: BenchOptions, cleanup: Cleanup): Promise<Results> {
   console.log('\nwarm-up (unmeasured)');
   await load(kopek.url, 'pay', Math.min(3, seconds));
   await load(kopek.url, 'check', Math.min(2, seconds));
-  await admin.query('CHECKPOINT');
+  await afterWarmUp(pool, admin);
   console.log('\n[B] bare Fastify route');
   const bare = await load(bareServer.url, 'bare', seconds);
   console.log(loadLine('bare', bare));

@@ -29,7 +29,13 @@ import { child, freePort } from '../lib/common.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
 import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
 import { type BenchOptions, benchOptions } from '../lib/options.ts';
-import { openServer, scratchDatabase } from '../lib/postgres.ts';
+import {
+  afterWarmUp,
+  openServer,
+  printStatements,
+  scratchDatabase,
+  statementsReset,
+} from '../lib/postgres.ts';
 import { count, LOADED_MACHINE, loadAverageNote, markdownTable, passFail, report } from '../lib/results.ts';
 import { runWrk } from '../lib/wrk.ts';
 
@@ -120,15 +126,17 @@ async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Pro
     runWrk('bench/wallet/load.lua', target, s, CONNECTIONS, [kind, cookies.join(',')]);
   console.log('\nwarm-up (unmeasured)');
   await load(kopek, 'pay', Math.min(3, seconds));
-  await admin.query('CHECKPOINT');
+  await afterWarmUp(pool, admin);
   console.log('\n[A] bare Fastify route');
   const bare = await load(bareServer.url, 'bare', seconds);
   console.log(loadLine('bare', bare));
   console.log('\n[B] create + pay');
+  await statementsReset(pool);
   const before = await finished(pool);
   const cpuBefore = cpuSnapshot(known, database);
   const pay = await load(kopek, 'pay', seconds);
   const payments = (await finished(pool)) - before;
+  await printStatements(pool, 'create + pay');
   const cpu = describeCpu(
     cpuBetween(cpuBefore, cpuSnapshot(known, database)),
     payments,

@@ -12,6 +12,8 @@ export interface EmbeddedOptions {
   dataDir: string;
   port: number;
   log?: (line: string) => void;
+  /** Extra server settings (`-c name=value`), e.g. the benches' pg_stat_statements. */
+  settings?: Record<string, string>;
 }
 
 export interface EmbeddedPostgres {
@@ -99,6 +101,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       `-k ${os.tmpdir()}`,
       '-c max_connections=300',
       '-c shared_buffers=256MB',
+      ...Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`),
     ].join(' ');
     try {
       await exec(
