@@ -40,11 +40,13 @@ export class RepayBatchRefused extends Error {
  * ledger.post_transfers for every transfer) and the stored payments of replays. A refusal that
  * wrote nothing (another payment's txn, a deal not payable) is that payment's outcome; a refusal
  * after an accrual throws RepayBatchRefused; anything else throws as is. What each payment writes
- * is what `repay` writes for it.
+ * is what `repay` writes for it. `beforePost` gets the indexes of the payments about to be posted
+ * (not the replays, not the refused), for the caller's own rows in the same transaction.
  */
 export async function repayMany(
   db: Queryable,
   inputs: (RepaymentInput & { locked: LockedDeal; actor: Actor })[],
+  beforePost?: (posted: number[]) => Promise<void>,
 ): Promise<RepayOutcome[]> {
   const outcomes: RepayOutcome[] = new Array(inputs.length);
   const date = inputs[0]?.date ?? todayMoscow();
@@ -91,6 +93,7 @@ export async function repayMany(
     }
   }
   if (plans.length === 0) return outcomes;
+  await beforePost?.(plans.map((p) => p.i));
   const written = await recordRepayments<PaymentRow>(
     db,
     plans.map((p) => p.plan),

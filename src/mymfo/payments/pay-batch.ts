@@ -32,7 +32,8 @@ import { PerPool } from '../../platform/per-pool.ts';
  *   batch failing (a lost race), rolls the whole transaction back and runs it again with a
  *   savepoint before each pay, so that only the failing one is undone. Errors that are not a
  *   pay's own (the database went away) redo every pay alone.
- * - The protocol's rows of the paid ones go in with one statement at the end.
+ * - The protocol's rows of the paid ones go in with one statement: before the posting statement
+ *   for the pays that go out together, at the end for those paid one by one.
  */
 
 /** One pay: the repayment it makes on deal `account`, and the protocol's answer for it. */
@@ -40,8 +41,10 @@ export interface PayWork<O> {
   account: string;
   input: Omit<RepaymentInput, 'deal' | 'locked'>;
   actor: Actor;
-  /** The answer for the repayment made (or replayed), and the protocol row when one is due. */
-  answer(result: { payment: Payment; replayed: boolean }): { answer: O; record?: TxnRecord };
+  /** The protocol's row, written with the repayment (not with a replay of a stored one). */
+  record: TxnRecord;
+  /** The answer for the repayment made (or replayed). */
+  answer(result: { payment: Payment; replayed: boolean }): O;
   /** Set by payShared: the shard of the deal's lender accounts. */
   shard?: number;
 }
@@ -199,7 +202,7 @@ export function payBatchStats(pool: Pool): {
   return sum;
 }
 
-/** One pay's repayment in `tx`: the protocol's answer and the deal paid. */
+/** One pay's repayment in `tx`: the protocol's answer, its row when it paid, and the deal paid. */
 async function runOne<O>(
   tx: Queryable,
   work: PayWork<O>,
@@ -210,7 +213,11 @@ async function runOne<O>(
     { ...work.input, deal: work.account, ...(locked ? { locked } : {}) },
     work.actor,
   );
-  return { ...work.answer(result), dealId: result.payment.dealId };
+  return {
+    answer: work.answer(result),
+    ...(result.replayed ? {} : { record: work.record }),
+    dealId: result.payment.dealId,
+  };
 }
 
 async function payAlone(pool: Pool, work: PayWork<unknown>): Promise<PayResult<unknown>> {
@@ -263,10 +270,6 @@ async function runBatch(
     );
     const results: PayResult<unknown>[] = new Array(items.length);
     const records: TxnRecord[] = [];
-    const keep = (n: number, done: { answer: unknown; record?: TxnRecord }) => {
-      results[n] = { answer: done.answer };
-      if (done.record) records.push(done.record);
-    };
     // Optimistic: the first pay of each locked deal together (repayMany: a few statements for all),
     // then the rest one after another (a deal's second pay reads what its first wrote).
     const first: number[] = [];
@@ -294,6 +297,14 @@ async function runBatch(
             locked: rows.get(n)!,
             actor: items[n]!.actor,
           })),
+          // The protocol's rows of the pays about to be posted go in before the posting
+          // statement, which locks the lender's accounts until the commit: one round trip less
+          // in the stretch the other batch in flight waits for (their key is checked at commit).
+          (posted) =>
+            recordTxns(
+              tx,
+              posted.map((k) => items[first[k]!]!.record),
+            ),
         );
       } catch (error) {
         throw new PayFailed('a pay of the batch failed', {
@@ -302,8 +313,7 @@ async function runBatch(
       }
       for (const [k, n] of first.entries()) {
         const outcome = outcomes[k]!;
-        if ('error' in outcome) results[n] = { error: outcome.error };
-        else keep(n, items[n]!.answer(outcome));
+        results[n] = 'error' in outcome ? { error: outcome.error } : { answer: items[n]!.answer(outcome) };
       }
     }
     for (const n of rest) {
@@ -313,7 +323,9 @@ async function runBatch(
       // Savepoints are not released: the batch is short (MAX_BATCH) and each RELEASE is a round trip.
       await tx.query(`SAVEPOINT pay_${n}`);
       try {
-        keep(n, await runOne(tx, item, row));
+        const done = await runOne(tx, item, row);
+        results[n] = { answer: done.answer };
+        if (done.record) records.push(done.record);
       } catch (error) {
         await tx.query(`ROLLBACK TO SAVEPOINT pay_${n}`);
         results[n] = { error };

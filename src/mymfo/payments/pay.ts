@@ -48,20 +48,14 @@ export async function payDeal(
       accept: (debt) => checkAmount(amount, debt),
     },
     actor,
-    answer: ({ payment, replayed }) => ({
-      answer: paid(payment),
-      ...(replayed
-        ? {}
-        : {
-            record: {
-              service: options.service,
-              txnId: request.txnId,
-              txnDate: request.txnDate!,
-              account: request.account,
-              amount,
-            },
-          }),
-    }),
+    record: {
+      service: options.service,
+      txnId: request.txnId,
+      txnDate: request.txnDate!,
+      account: request.account,
+      amount,
+    },
+    answer: ({ payment }) => paid(payment),
   };
   let result = await payShared(ctx.pool, work);
   // A deadlock inside a shared transaction rolled back this pay only: once more, on its own turn.
