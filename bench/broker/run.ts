@@ -158,9 +158,8 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
     cpuBetween(cpuBefore, cpuSnapshot(known, database)),
     create.requests,
     create.duration,
-  )
-    .replace('CPU per request', 'CPU per form (create and collection)')
-    .replace(/; other processes.*/, '');
+    { unit: 'form (create and collection)', others: false },
+  );
   console.log(cpu);
   const collection = await collected(pool, startedAt);
   console.log(JSON.stringify(collection));

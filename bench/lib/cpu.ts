@@ -62,9 +62,19 @@ export function cpuBetween(before: Map<string, Groups>, after: Map<string, Group
   return out;
 }
 
-/** "kopek 0.41 ms, postgres 0.52 ms, … per request; other processes 0.8 cores". */
-export function describeCpu(groups: Groups, requests: number, seconds: number): string {
+/**
+ * "CPU per request: kopek 0.41 ms, postgres 0.52 ms, …; other processes 0.8 cores". `unit` names
+ * what `requests` counts ("completed payment (its create and pay)"); `others: false` leaves the
+ * other processes out (a phase whose length is not the load's).
+ */
+export function describeCpu(
+  groups: Groups,
+  requests: number,
+  seconds: number,
+  { unit = 'request', others = true }: { unit?: string; others?: boolean } = {},
+): string {
   const per = (g: string) => `${g} ${(((groups[g] ?? 0) / Math.max(1, requests)) * 1000).toFixed(2)} ms`;
   const own = ['kopek', 'postgres', 'simulator', 'load'].map(per).join(', ');
-  return `CPU per request: ${own}; other processes ${((groups.other ?? 0) / seconds).toFixed(2)} cores`;
+  const rest = others ? `; other processes ${((groups.other ?? 0) / seconds).toFixed(2)} cores` : '';
+  return `CPU per ${unit}: ${own}${rest}`;
 }

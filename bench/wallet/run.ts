@@ -137,11 +137,9 @@ async function run(options: BenchOptions, shards: number, cleanup: Cleanup): Pro
   const pay = await load(kopek, 'pay', seconds);
   const payments = (await finished(pool)) - before;
   await printStatements(pool, 'create + pay');
-  const cpu = describeCpu(
-    cpuBetween(cpuBefore, cpuSnapshot(known, database)),
-    payments,
-    pay.duration,
-  ).replace('CPU per request', 'CPU per completed payment (its create and pay)');
+  const cpu = describeCpu(cpuBetween(cpuBefore, cpuSnapshot(known, database)), payments, pay.duration, {
+    unit: 'completed payment (its create and pay)',
+  });
   console.log(cpu);
   const paymentsPerSecond = payments / pay.duration;
   console.log(
