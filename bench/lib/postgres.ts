@@ -56,7 +56,7 @@ export async function openServer(name: string, cleanup: Steps, quiet = false): P
  * minute or not, which made runs differ twofold.
  */
 export async function afterWarmUp(db: Queryable, admin: Queryable): Promise<void> {
-  if (!process.env.SCRATCH_NO_ANALYZE) await db.query('ANALYZE');
+  await db.query('ANALYZE');
   await admin.query('CHECKPOINT');
 }
 
