@@ -70,7 +70,8 @@ function statementSettings(): Record<string, string> {
   const extra = (process.env.BENCH_PG_SETTINGS ?? '')
     .split(/\s+/)
     .filter(Boolean)
-    .map((s) => s.split('=', 2) as [string, string]);
+    .map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] as const)
+    .filter(([name]) => name !== '');
   return {
     ...(process.env.BENCH_STATEMENTS
       ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' }
