@@ -148,14 +148,18 @@ describe('processing: provider exchanges and the webhook log in the console', ()
   it('concurrent pays settled in shared statements each keep their own exchange', async () => {
     const shared = () => payBatchStats(w.ctx).settle?.items ?? 0;
     const sharedBefore = shared();
-    const bodies = Array.from({ length: 24 }, () => payBody());
-    const answers = await Promise.all(bodies.map((b) => call(w.app, a.token, 'pay', b)));
-    for (const [i, r] of answers.entries()) {
-      assert.equal(r.json.result, 0);
-      const c = await card(r.json.transactionId);
-      assert.equal(c.exchanges.length, 1);
-      assert.equal(c.exchanges[0]!.params.txn_id, String(r.json.transactionId));
-      assert.equal(c.payment.agentTxnId, String(bodies[i]!.agentTransactionId));
+    // Whether two provider answers meet in one settlement depends on the machine's timing: up to
+    // three bursts, until one of them shares a statement; every pay of each is checked.
+    for (let burst = 0; burst < 3 && shared() === sharedBefore; burst++) {
+      const bodies = Array.from({ length: 24 }, () => payBody());
+      const answers = await Promise.all(bodies.map((b) => call(w.app, a.token, 'pay', b)));
+      for (const [i, r] of answers.entries()) {
+        assert.equal(r.json.result, 0);
+        const c = await card(r.json.transactionId);
+        assert.equal(c.exchanges.length, 1);
+        assert.equal(c.exchanges[0]!.params.txn_id, String(r.json.transactionId));
+        assert.equal(c.payment.agentTxnId, String(bodies[i]!.agentTransactionId));
+      }
     }
     assert.ok(shared() > sharedBefore, 'some settlements went out together (settle_payments_logged)');
   });
