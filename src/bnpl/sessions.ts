@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TtlCache } from '../broker/cache.ts';
 import { getProduct } from '../lending/products/repository.ts';
-import { Batcher } from '../platform/batcher.ts';
+import { Batcher, rowRefusalOrLockOrder } from '../platform/batcher.ts';
 import type { Config } from '../platform/config.ts';
 import type { AppContext } from '../platform/context.ts';
 import { sha256Hex } from '../platform/crypto.ts';
@@ -236,7 +236,7 @@ function inserter(ctx: AppContext): Batcher<NewSession, Row | undefined> {
       new Batcher({
         many: (items) => insertMany(ctx, items),
         single: (item) => insertOne(ctx, item),
-        oneByOne: (error) => /^(22|23|40P01|40001)/.test((error as { code?: string })?.code ?? ''),
+        oneByOne: rowRefusalOrLockOrder,
         inFlight: 4,
         maxBatch: 32,
       }),

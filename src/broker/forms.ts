@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { enqueue } from '../jobs/queue.ts';
 import { audit } from '../platform/audit.ts';
-import { Batcher } from '../platform/batcher.ts';
+import { Batcher, rowRefusalOrLockOrder } from '../platform/batcher.ts';
 import type { AppContext } from '../platform/context.ts';
 import { sha256Hex } from '../platform/crypto.ts';
 import type { Pool, Queryable } from '../platform/db/pool.ts';
@@ -245,7 +245,7 @@ function formInserter(pool: Pool): Batcher<NewForm, bigint | undefined> {
       new Batcher({
         many: (forms) => insertForms(pool, forms),
         single: (form) => insertForm(pool, form),
-        oneByOne: (error) => /^(22|23|40P01|40001)/.test((error as { code?: string })?.code ?? ''),
+        oneByOne: rowRefusalOrLockOrder,
         inFlight: 4,
         maxBatch: 32,
       }),

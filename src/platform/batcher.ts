@@ -114,6 +114,14 @@ interface Entry<I, O> {
   reject: (e: unknown) => void;
 }
 
+/**
+ * `oneByOne` for a batched INSERT: an error one row may have caused (a value the table refuses,
+ * SQLSTATE class 22 or 23) or a lock-order failure (40P01, 40001), so each item gets its own answer.
+ */
+export function rowRefusalOrLockOrder(error: unknown): boolean {
+  return /^(22|23|40P01|40001)/.test((error as { code?: string })?.code ?? '');
+}
+
 /** Keys held by running batches, shared by the batchers that must not overlap on a key. */
 export class KeyLocks {
   private readonly counts = new Map<string, number>();
