@@ -64,9 +64,9 @@ export async function generateLoans(
   );
   await step(
     'ledger accounts',
-    `INSERT INTO ledger.accounts (id, code, owner_type, owner_id, kind, currency, lower_bound, balance)
+    `INSERT INTO ledger.accounts (id, code, owner_type, owner_id, kind, currency, lower_bound, balance, sort_balance)
      OVERRIDING SYSTEM VALUE
-     SELECT d.id, 'deal:' || d.id || ':principal', 'lending.deal', d.id::text, 'loan_principal', 'RUB', 0, d.amount
+     SELECT d.id, 'deal:' || d.id || ':principal', 'lending.deal', d.id::text, 'loan_principal', 'RUB', 0, d.amount, d.amount
      FROM lending.deals d WHERE d.id > $1 AND d.source = 'bench'`,
     [BASE],
   );
@@ -94,7 +94,8 @@ export async function generateLoans(
   );
   await step(
     'cash balance',
-    `UPDATE ledger.accounts SET balance = balance - (SELECT sum(amount) FROM lending.deals WHERE id > $1 AND source = 'bench')
+    `UPDATE ledger.accounts SET balance = balance - s.total, sort_balance = balance - s.total
+     FROM (SELECT sum(amount) AS total FROM lending.deals WHERE id > $1 AND source = 'bench') s
      WHERE code = 'mfo:cash:RUB'`,
     [BASE],
   );

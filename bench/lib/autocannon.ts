@@ -12,6 +12,10 @@ export interface Load {
   rps: number;
   p50: number;
   p99: number;
+  /** wrk only: the rest of the tail, which shows whether a p99 is a few stalls or a wide spread. */
+  p90?: number;
+  p999?: number;
+  max?: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -39,5 +43,9 @@ export async function runLoad(script: string, args: (string | number)[]): Promis
 
 /** `label: 1,234/s, p99 12 ms`, the line a bench prints after a phase. */
 export function loadLine(label: string, load: Load): string {
-  return `${label}: ${Math.round(load.rps)}/s, p99 ${load.p99} ms`;
+  const tail =
+    load.p90 === undefined
+      ? `p99 ${load.p99} ms`
+      : `p50 ${load.p50} / p90 ${load.p90} / p99 ${load.p99} / p99.9 ${load.p999} / max ${load.max} ms`;
+  return `${label}: ${Math.round(load.rps)}/s, ${tail}`;
 }

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { migrateQueue } from '../../src/jobs/queue.ts';
-import { verifyLedger } from '../../src/ledger/index.ts';
+import { refreshSortBalances, verifyLedger } from '../../src/ledger/index.ts';
 import { todayMoscow } from '../../src/lending/dates.ts';
 import { addCredential } from '../../src/mymfo/credentials.ts';
 import { CLI_ACTOR } from '../../src/platform/audit.ts';
@@ -169,8 +169,12 @@ async function run(seconds: number, deals: number, quick: boolean, cleanup: Clea
   });
   const paymentsPerSecond = payments / pay.duration;
   await printStatements(pool, 'pay');
+  console.log(`pay: ${Math.round(paymentsPerSecond)} payments/s; ${loadLine('answers', pay)}`);
+  // What the minute job ledger:refresh_sort_balances (off in this run) then has to copy.
+  const r0 = performance.now();
+  const refreshed = await refreshSortBalances(pool);
   console.log(
-    `pay: ${Math.round(pay.rps)} answers/s, ${Math.round(paymentsPerSecond)} payments/s, p99 ${pay.p99} ms`,
+    `sort balances: ${count(refreshed)} accounts refreshed in ${((performance.now() - r0) / 1000).toFixed(1)} s`,
   );
   const ledger = await verifyLedger(pool);
   if (!ledger.ok)

@@ -1,5 +1,6 @@
 import { bnplDemoSeeder } from '../bnpl/demo.ts';
 import { brokerDemoSeeder } from '../broker/demo.ts';
+import { refreshSortBalances } from '../ledger/sort-balances.ts';
 import { CURRENCIES, settlementAccount } from '../ledger/system-accounts.ts';
 import { lendingDealsSeeder } from '../lending/deals-demo.ts';
 import { lendingProductsSeeder } from '../lending/products-demo.ts';
@@ -53,6 +54,8 @@ export async function seedDemo(
       log(`demo: ${seeder.name}`);
       await seeder.seed(tx, ctx);
     }
+    // The console's sort by balance in order from the first minute (the job refreshes it later).
+    await refreshSortBalances(tx);
     await tx.query(
       `INSERT INTO platform_meta (key, value) VALUES ('demo_seeded_at', to_jsonb(now()))
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()`,

@@ -1,5 +1,6 @@
 import type { JobDefinition } from '../jobs/queue.ts';
 import type { AppContext } from '../platform/context.ts';
+import { refreshSortBalances } from './sort-balances.ts';
 import { expireHolds } from './transfers.ts';
 
 export function ledgerJobs(ctx: AppContext): JobDefinition[] {
@@ -11,6 +12,14 @@ export function ledgerJobs(ctx: AppContext): JobDefinition[] {
         let total = 0;
         for (let n = await expireHolds(ctx.pool); n > 0; n = await expireHolds(ctx.pool)) total += n;
         if (total > 0) ctx.log.info({ expired: total }, 'ledger: expired holds released');
+      },
+    },
+    {
+      name: 'ledger:refresh_sort_balances',
+      cron: '* * * * *',
+      async handler() {
+        const refreshed = await refreshSortBalances(ctx.pool);
+        if (refreshed > 0) ctx.log.debug({ refreshed }, 'ledger: sort balances refreshed');
       },
     },
   ];

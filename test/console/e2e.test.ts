@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { consoleFace } from '../../src/faces/admin/console.ts';
 import { adminFace } from '../../src/faces/admin/face.ts';
 import { platformFace } from '../../src/faces/platform/face.ts';
-import { move, openAccount, transfer } from '../../src/ledger/index.ts';
+import { move, openAccount, refreshSortBalances, transfer } from '../../src/ledger/index.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
 import type { FaceApp } from '../../src/platform/http/face.ts';
 import { staffSeeder } from '../../src/staff/demo.ts';
@@ -61,6 +61,8 @@ describe('operator console in Chromium', { skip: skipWithoutChromium, timeout: 2
         });
       }
     });
+    // The sort by balance follows the minute job's copy of the balances.
+    await refreshSortBalances(db.ctx.pool);
     ({ app, base, browser } = await serveConsole(db.ctx, [platformFace, adminFace, consoleFace()]));
     context = browser.context;
   });

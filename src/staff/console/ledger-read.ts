@@ -36,7 +36,8 @@ export const ACCOUNT_SORTS = {
   code: 'code',
   kind: 'kind',
   currency: 'currency',
-  balance: 'balance',
+  // Refreshed every minute (src/ledger/sort-balances.ts): no index may cover the balance itself.
+  balance: 'sort_balance',
   createdAt: 'created_at',
 } as const;
 export type AccountSort = keyof typeof ACCOUNT_SORTS;
