@@ -42,6 +42,17 @@ describe('ledger sort balances (the console sort by balance)', () => {
     assert.deepEqual(await sortBalances(ids), [550n, 200n, 300n, 400n, 50n]);
   });
 
+  it('leaves the columns every posting updates out of every index of ledger.accounts', async () => {
+    // An index naming one of them would make each balance update non-HOT (migration 0033).
+    const { rows } = await db.ctx.pool.query<{ name: string; def: string }>(
+      `SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def
+       FROM pg_index WHERE indrelid = 'ledger.accounts'::regclass`,
+    );
+    assert.ok(rows.some((r) => r.name.endsWith('accounts_sort_balance_idx')));
+    for (const { name, def } of rows)
+      assert.doesNotMatch(def, /\b(balance|pending_debits|pending_credits)\b/, `${name}: ${def}`);
+  });
+
   it('skips an account a posting holds instead of waiting for it, and copies it once free', async () => {
     const { pool } = db.ctx;
     const a = await fundedAccount(pool, 700n);
