@@ -5,18 +5,20 @@ import { SimulatedSmsGateway } from './gateway.ts';
 /**
  * The SMS operator on loopback, speaking the protocol of `http-gateway.ts` in front of a
  * `SimulatedSmsGateway` (what it "sent" is in `gateway.sent`). `failNext(n)` makes the next n
- * messages fail with 503, for tests of the sender's retries through the real adapter.
+ * messages fail with 503, for tests of the sender's retries through the real adapter; with
+ * `only`, the next n messages it accepts (another message queued meanwhile goes through).
  */
 export interface SmsSimulator {
   url: string;
   gateway: SimulatedSmsGateway;
-  failNext(n: number): void;
+  failNext(n: number, only?: (message: { phone: string; text: string }) => boolean): void;
   close(): Promise<void>;
 }
 
 export async function startSmsSimulator(port = 0, host = '127.0.0.1'): Promise<SmsSimulator> {
   const gateway = new SimulatedSmsGateway();
   let failures = 0;
+  let failing: ((message: { phone: string; text: string }) => boolean) | undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => send(res, 500, { error: 'internal' }));
@@ -32,7 +34,7 @@ export async function startSmsSimulator(port = 0, host = '127.0.0.1'): Promise<S
     }
     if (typeof body.phone !== 'string' || !/^\+?\d{10,15}$/.test(body.phone) || typeof body.text !== 'string')
       return send(res, 400, { error: 'phone и text обязательны' });
-    if (failures > 0) {
+    if (failures > 0 && (!failing || failing({ phone: body.phone, text: body.text }))) {
       failures -= 1;
       return send(res, 503, { error: 'оператор временно недоступен' });
     }
@@ -45,8 +47,9 @@ export async function startSmsSimulator(port = 0, host = '127.0.0.1'): Promise<S
   return {
     url: `http://${host}:${address.port}`,
     gateway,
-    failNext(n) {
+    failNext(n, only) {
       failures = n;
+      failing = only;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -191,14 +191,16 @@ describe('notify: the one SMS outbox', () => {
 
     it('retries after the gateway fails (queue backoff) and then delivers', async () => {
       setSmsGateway(new HttpSmsGateway(sim.url));
-      sim.failNext(1);
+      const text = 'Код для оформления покупки частями: 975310. Никому его не сообщайте.';
+      // This message's first attempt only: a message an earlier test queued may go out meanwhile.
+      sim.failNext(1, (m) => m.text === text);
       const id = await withTx(db.ctx.pool, (tx) =>
         sendSms(tx, db.ctx, {
           module: 'bnpl',
           purpose: 'checkout_code',
           subjectId: 11n,
           phone: PHONE,
-          text: 'Код для оформления покупки частями: 975310. Никому его не сообщайте.',
+          text,
         }),
       );
       const failed = await until('first attempt failed', async () => {
