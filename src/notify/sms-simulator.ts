@@ -8,17 +8,20 @@ import { SimulatedSmsGateway } from './gateway.ts';
  * messages fail with 503, for tests of the sender's retries through the real adapter; with
  * `only`, the next n messages it accepts (another message queued meanwhile goes through).
  */
+/** Which messages `failNext` fails. */
+type MessageFilter = (message: { phone: string; text: string }) => boolean;
+
 export interface SmsSimulator {
   url: string;
   gateway: SimulatedSmsGateway;
-  failNext(n: number, only?: (message: { phone: string; text: string }) => boolean): void;
+  failNext(n: number, only?: MessageFilter): void;
   close(): Promise<void>;
 }
 
 export async function startSmsSimulator(port = 0, host = '127.0.0.1'): Promise<SmsSimulator> {
   const gateway = new SimulatedSmsGateway();
   let failures = 0;
-  let failing: ((message: { phone: string; text: string }) => boolean) | undefined;
+  let failing: MessageFilter | undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => send(res, 500, { error: 'internal' }));
