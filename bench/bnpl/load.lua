@@ -10,6 +10,7 @@ local head, tail, headers, prefix, seq = "", "", nil, "", 0
 function setup(thread)
   threads = threads + 1
   thread:set("index", threads)
+  report.setup(thread)
 end
 
 function init(args)

@@ -23,6 +23,7 @@ local prefix, seq = "", 0
 function setup(thread)
   threads = threads + 1
   thread:set("index", threads)
+  report.setup(thread)
 end
 
 function init(args)

@@ -16,6 +16,12 @@ export interface Load {
   p90?: number;
   p999?: number;
   max?: number;
+  /**
+   * wrk at a fixed rate only: sends that left over a millisecond after their slot because every
+   * connection was busy, and the worst such wait (ms). The latencies, timed from the send, miss it.
+   */
+  late?: number;
+  lateMax?: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -47,5 +53,6 @@ export function loadLine(label: string, load: Load): string {
     load.p90 === undefined
       ? `p99 ${load.p99} ms`
       : `p50 ${load.p50} / p90 ${load.p90} / p99 ${load.p99} / p99.9 ${load.p999} / max ${load.max} ms`;
-  return `${label}: ${Math.round(load.rps)}/s, ${tail}`;
+  const late = load.late === undefined ? '' : `; ${load.late} sends late (worst ${load.lateMax} ms)`;
+  return `${label}: ${Math.round(load.rps)}/s, ${tail}${late}`;
 }

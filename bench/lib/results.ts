@@ -5,6 +5,7 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Load } from './autocannon.ts';
 import { machineLine, ROOT } from './common.ts';
 
 export const RESULTS_FILE = path.join(ROOT, 'bench', 'RESULTS.md');
@@ -91,4 +92,19 @@ export function markdownTable(
     return align[i] === 'right' ? `${'-'.repeat(width - 1)}:` : '-'.repeat(pad ? w : 3);
   });
   return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+/**
+ * A fixed-rate phase's p99 (runWrk with a rate) plus the worst wait of a send that left late:
+ * every latency is timed from the send, so this bounds from above the p99 timed from each
+ * request's slot, the figure a latency target is about.
+ */
+export function pacedP99(load: Load): number {
+  return Math.round((load.p99 + (load.late ? (load.lateMax ?? 0) : 0)) * 10) / 10;
+}
+
+/** `1,000/s offered: p50 3 ms, p99 12 ms, late sends 0`, a fixed-rate phase's cell. */
+export function pacedCell(load: Load, rate: number): string {
+  const late = load.late ? `${count(load.late)} (worst ${load.lateMax} ms)` : '0';
+  return `${count(rate)}/s offered, ${count(load.rps)}/s answered: p50 ${load.p50} ms, p99 ${load.p99} ms, p99.9 ${load.p999} ms; late sends ${late}`;
 }

@@ -27,6 +27,8 @@ export function ensureWrk(): void {
  * on `connections` connections from `threads` wrk threads (default one). A script that carries
  * state from one request to the next on a connection (create, then pay what was created) runs
  * one thread per connection: wrk's Lua state is per thread and does not say which connection asks.
+ * With `rate` (requests a second in all), requests leave on that schedule instead of as fast as
+ * the connections allow (bench/lib/wrk-report.lua).
  */
 export function runWrk(
   script: string,
@@ -35,6 +37,7 @@ export function runWrk(
   connections: number,
   args: (string | number)[] = [],
   threads = 1,
+  rate?: number,
 ): Promise<Load> {
   ensureWrk();
   const lua = path.join(ROOT, script);
@@ -53,7 +56,14 @@ export function runWrk(
         '--',
         ...args.map(String),
       ],
-      { cwd: ROOT, env: { ...process.env, LUA_PATH: `${path.join(ROOT, 'bench/lib')}/?.lua;;` } },
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          LUA_PATH: `${path.join(ROOT, 'bench/lib')}/?.lua;;`,
+          WRK_RATE: rate === undefined ? '' : String(rate / threads),
+        },
+      },
     );
     let out = '';
     p.stdout.on('data', (d) => {
@@ -65,7 +75,12 @@ export function runWrk(
     p.once('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('WRK_FIGURES '));
       if (code !== 0 || !line) return reject(new Error(`wrk ${script}: ${out}`));
-      resolve(JSON.parse(line.slice('WRK_FIGURES '.length)) as Load);
+      const figures = JSON.parse(line.slice('WRK_FIGURES '.length)) as Load;
+      if (rate === undefined) {
+        delete figures.late;
+        delete figures.lateMax;
+      }
+      resolve(figures);
     });
   });
 }

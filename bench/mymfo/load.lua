@@ -15,6 +15,7 @@ local threads = 0
 function setup(thread)
   threads = threads + 1
   thread:set("index", threads)
+  report.setup(thread)
 end
 
 -- benchDealNumber(i) and benchPassport(i) of bench/mymfo/numbers.ts.
