@@ -22,6 +22,8 @@ export interface Load {
    */
   late?: number;
   lateMax?: number;
+  /** wrk at a fixed rate only: an upper bound of the p99 timed from the slots; -1: none (1 % late or more). */
+  p99Bound?: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -53,6 +55,9 @@ export function loadLine(label: string, load: Load): string {
     load.p90 === undefined
       ? `p99 ${load.p99} ms`
       : `p50 ${load.p50} / p90 ${load.p90} / p99 ${load.p99} / p99.9 ${load.p999} / max ${load.max} ms`;
-  const late = load.late === undefined ? '' : `; ${load.late} sends late (worst ${load.lateMax} ms)`;
+  const late =
+    load.late === undefined
+      ? ''
+      : `; ${load.late} sends late (worst ${load.lateMax} ms), p99 from the slots ≤ ${load.p99Bound === -1 ? '∞' : `${load.p99Bound} ms`}`;
   return `${label}: ${Math.round(load.rps)}/s, ${tail}${late}`;
 }

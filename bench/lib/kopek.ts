@@ -52,7 +52,12 @@ export async function startKopek(env: Record<string, string>, cleanup: Steps): P
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
   const p = await child(
-    [...SERVER_NODE_FLAGS, ...profile, 'bin/kopek.js', 'serve'],
+    [
+      ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? SERVER_NODE_FLAGS),
+      ...profile,
+      'bin/kopek.js',
+      'serve',
+    ],
     { ...env, PORT: String(port) },
     undefined,
     cleanup,

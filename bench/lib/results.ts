@@ -95,16 +95,17 @@ export function markdownTable(
 }
 
 /**
- * A fixed-rate phase's p99 (runWrk with a rate) plus the worst wait of a send that left late:
- * every latency is timed from the send, so this bounds from above the p99 timed from each
- * request's slot, the figure a latency target is about.
+ * The p99 a fixed-rate phase (runWrk with a rate) is checked against: wrk-report.lua's bound of
+ * the p99 timed from each request's slot, which counts the sends that left late; Infinity when 1 %
+ * of the sends or more were late (the phase reached the server's capacity).
  */
 export function pacedP99(load: Load): number {
-  return Math.round((load.p99 + (load.late ? (load.lateMax ?? 0) : 0)) * 10) / 10;
+  return load.p99Bound === undefined || load.p99Bound < 0 ? Number.POSITIVE_INFINITY : load.p99Bound;
 }
 
-/** `1,000/s offered: p50 3 ms, p99 12 ms, late sends 0`, a fixed-rate phase's cell. */
+/** `1,000/s offered, 999/s answered: p50 3 ms, p99 12 ms, …; late sends 0`, a fixed-rate phase's cell. */
 export function pacedCell(load: Load, rate: number): string {
   const late = load.late ? `${count(load.late)} (worst ${load.lateMax} ms)` : '0';
-  return `${count(rate)}/s offered, ${count(load.rps)}/s answered: p50 ${load.p50} ms, p99 ${load.p99} ms, p99.9 ${load.p999} ms; late sends ${late}`;
+  const bound = pacedP99(load) === Number.POSITIVE_INFINITY ? '∞' : `${pacedP99(load)} ms`;
+  return `${count(rate)}/s offered, ${count(load.rps)}/s answered: p50 ${load.p50} ms, p99 ${load.p99} ms, p99.9 ${load.p999} ms; late sends ${late}; p99 from the slots ≤ ${bound}`;
 }

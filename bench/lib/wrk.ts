@@ -79,6 +79,7 @@ export function runWrk(
       if (rate === undefined) {
         delete figures.late;
         delete figures.lateMax;
+        delete figures.p99Bound;
       }
       resolve(figures);
     });

@@ -1,16 +1,22 @@
-import { BoundedCache } from '../platform/bounded-cache.ts';
 import { hashSecret, verifyPassword } from '../platform/crypto.ts';
+import { VerifiedCache } from '../platform/verified-cache.ts';
 
 /**
  * Basic auth sends the password with every call the client makes without a cookie; scrypt on
  * each would cost ~50 ms of CPU. A verified (wallet, stored hash, password) triple is remembered
  * as a SHA-256 for a few minutes, so repeats cost a hash. Changing the password changes the
- * stored hash, which invalidates the entry; a reset also forgets the wallet explicitly. Bounded:
- * at most MAX_VERIFIED triples, expired ones removed (src/platform/bounded-cache.ts).
+ * stored hash, which invalidates the entry; a reset also forgets the wallet explicitly. A triple
+ * in use is re-verified in the background before its entry ends, so its calls never wait for
+ * scrypt. Bounded: at most MAX_VERIFIED triples (src/platform/verified-cache.ts).
  */
 const TTL_MS = 5 * 60 * 1000;
+const REFRESH_MS = 60 * 1000;
 export const MAX_VERIFIED = 10_000;
-const verified = new BoundedCache<string, bigint>({ maxEntries: MAX_VERIFIED, ttlMs: TTL_MS });
+const verified = new VerifiedCache<bigint>({
+  ttlMs: TTL_MS,
+  refreshMs: REFRESH_MS,
+  maxEntries: MAX_VERIFIED,
+});
 
 function key(walletId: bigint, storedHash: string, password: string): string {
   return hashSecret(`${walletId}\u0000${storedHash}\u0000${password}`);
@@ -22,10 +28,10 @@ export async function checkWalletPassword(
   password: string,
 ): Promise<boolean> {
   const k = key(walletId, storedHash, password);
-  if (verified.has(k)) return true;
-  if (!(await verifyPassword(password, storedHash))) return false;
-  verified.set(k, walletId);
-  return true;
+  const id = await verified.get(k, async () =>
+    (await verifyPassword(password, storedHash)) ? walletId : undefined,
+  );
+  return id !== undefined;
 }
 
 export function forgetPasswords(walletId: bigint): void {

@@ -1,10 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { allowlistMatcher, findActiveCredential } from '../../mymfo/credentials.ts';
-import { BoundedCache } from '../../platform/bounded-cache.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { verifyPassword } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
+import { VerifiedCache } from '../../platform/verified-cache.ts';
 
 /** Who called the face: the lender's site, or one payment service. */
 export type MymfoCaller =
@@ -13,20 +13,25 @@ export type MymfoCaller =
 
 /** How long a verified login:password is trusted without scrypt (a revoked credential dies with it). */
 export const AUTH_CACHE_TTL_MS = 30_000;
+/** The last stretch of an entry's life in which a request re-verifies it in the background. */
+const AUTH_REFRESH_MS = 10_000;
 export const AUTH_CACHE_LIMIT = 10_000;
 
 interface Cached {
   caller: MymfoCaller;
   allowed: (ip: string) => boolean;
-  expires: number;
 }
 
 // Keyed by an HMAC of login:password under a per-process random key: the cache never holds a
-// password, and a wrong password never matches a cached entry. Bounded, expired entries removed
-// (src/platform/bounded-cache.ts).
+// password, and a wrong password never matches a cached entry. A credential in use is
+// re-verified before its entry ends, so its requests never wait for scrypt
+// (src/platform/verified-cache.ts).
 const cacheKey = randomBytes(32);
-const cache = new BoundedCache<string, Cached>({ maxEntries: AUTH_CACHE_LIMIT, ttlMs: AUTH_CACHE_TTL_MS });
-const inflight = new Map<string, Promise<Cached | undefined>>();
+const cache = new VerifiedCache<Cached>({
+  ttlMs: AUTH_CACHE_TTL_MS,
+  refreshMs: AUTH_REFRESH_MS,
+  maxEntries: AUTH_CACHE_LIMIT,
+});
 const callers = new WeakMap<FastifyRequest, MymfoCaller>();
 
 async function verify(ctx: AppContext, login: string, password: string): Promise<Cached | undefined> {
@@ -36,11 +41,7 @@ async function verify(ctx: AppContext, login: string, password: string): Promise
     credential.kind === 'site'
       ? { kind: 'site', login: credential.login }
       : { kind: 'payment', login: credential.login, service: credential.paymentService ?? '' };
-  return {
-    caller,
-    allowed: allowlistMatcher(credential.ipAllowlist),
-    expires: Date.now() + AUTH_CACHE_TTL_MS,
-  };
+  return { caller, allowed: allowlistMatcher(credential.ipAllowlist) };
 }
 
 /** Forgets every verified credential (after a revoke in this process; tests). */
@@ -79,19 +80,9 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
   const basic = readBasic(request.headers.authorization);
   if (!basic) throw unauthorized();
   const key = createHmac('sha256', cacheKey).update(`${basic.login}\0${basic.password}`).digest('base64url');
-  let entry = cache.get(key);
-  if (!entry) {
-    // One scrypt per login:password at a time: parallel first requests wait for the same check.
-    let pending = inflight.get(key);
-    if (!pending) {
-      pending = verify(ctx, basic.login, basic.password).finally(() => inflight.delete(key));
-      inflight.set(key, pending);
-    }
-    const verified = await pending;
-    if (!verified) throw unauthorized();
-    entry = verified;
-    if (!cache.has(key)) cache.set(key, entry, entry.expires - Date.now());
-  }
+  // One scrypt per login:password at a time: parallel first requests wait for the same check.
+  const entry = await cache.get(key, () => verify(ctx, basic.login, basic.password));
+  if (!entry) throw unauthorized();
   if (!entry.allowed(request.ip))
     throw new AppError('forbidden', 'mymfo.ip_denied', 'запросы с этого адреса не разрешены');
   callers.set(request, entry.caller);
