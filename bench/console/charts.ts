@@ -112,7 +112,12 @@ export async function generateChartData(
          CASE WHEN i % 10 < 4 THEN 'declined' ELSE 'done' END,
          now(), now() - make_interval(secs => i::double precision * 90 * 86400 / $4::int)
        FROM generate_series(1, $4::int) i
-       RETURNING id, external_id)
+       RETURNING id, external_id),
+     -- An offer's key is its form's lender row (migration 0034).
+     fl AS (
+       INSERT INTO broker.form_lenders (form_id, lender_id, status, answered_at)
+       SELECT f.id, $3, CASE WHEN substr(f.external_id, 7)::int % 10 < 4 THEN 'declined' ELSE 'offered' END, now()
+       FROM f)
      INSERT INTO broker.offers (guid, form_id, lender_id, lender_offer_id, name, initial_payment, amount, term_value,
        term_unit, regular_payment_amount, regular_period_type, payments_count, rate, total_cost, status, signing_mode,
        signing_status, signed_at)

@@ -46,6 +46,7 @@ const INDEX_MIGRATIONS = [
   '0016_console_indexes.sql',
   '0022_dashboard_charts.sql',
   '0033_ledger_sort_balance.sql',
+  '0034_broker_offer_keys.sql',
 ].map((f) => path.resolve(import.meta.dirname, '../../migrations', f));
 /** Runs of each dashboard chart source's load() timed directly. */
 const CHART_RUNS = 30;
@@ -161,7 +162,8 @@ export async function main(args: string[]): Promise<void> {
       .split('\n')
       .filter((line) => !line.startsWith('--'))
       .join('\n');
-    // An index a later migration of the list dropped (0033: the balance's) stays dropped.
+    // An index a later migration of the list dropped (0033: the balance's; 0034: the offers'
+    // funnel index, now part of offers_form_cost_idx) stays dropped.
     const dropped = new Set([...sql.matchAll(/DROP INDEX \w+\.(\w+)/g)].map((m) => m[1]));
     const indexes = sql
       .match(/CREATE (?:EXTENSION|INDEX)[^;]+;/g)!
@@ -175,7 +177,9 @@ export async function main(args: string[]): Promise<void> {
     const i0 = performance.now();
     await pool.query(indexes);
     await pool.query('VACUUM ANALYZE');
-    log(`  console indexes (migrations/0016, 0022): ${((performance.now() - i0) / 1000).toFixed(1)} s`);
+    log(
+      `  console indexes (migrations/0016, 0022, 0033, 0034): ${((performance.now() - i0) / 1000).toFixed(1)} s`,
+    );
     const generateSeconds = (performance.now() - g0) / 1000;
     await withTx(pool, (tx) => staffSeeder.seed(tx, ctx));
 
