@@ -33,6 +33,14 @@ import { count, markdownTable, pacedCell, pacedP99, passFail, report } from '../
 import { runWrk } from '../lib/wrk.ts';
 
 const CONNECTIONS = 64;
+/**
+ * Job processes beside the HTTP one (`--workers N`; 0: HTTP and jobs in one process). One, as a
+ * deployment runs its API apart from its workers (KOPEK_JOBS=off on the HTTP processes): the
+ * collection's lender answers then never queue on the event loop that answers create_form.
+ * Session 9, 10 s phases (bench/RESULTS.md): creates at 500/s p50 15–33 ms with a job process
+ * against 37–119 ms without, and 684–813 forms/s in the closed loop against 398–600.
+ */
+const DEFAULT_WORKERS = 1;
 const DEADLINE_MS = 30_000;
 const TARGET_RPS = 500;
 const TARGET_P99_MS = 100;
@@ -62,7 +70,7 @@ interface Collection {
 export async function main(args: string[]): Promise<void> {
   const options = benchOptions(args, { seconds: 15, quickSeconds: 5, extra: ['workers'] });
   const { seconds } = options;
-  const workers = Number(options.values.workers ?? '0');
+  const workers = Number(options.values.workers ?? DEFAULT_WORKERS);
   if (!Number.isInteger(workers) || workers < 0) throw new Error('--workers: a whole number from 0');
   await withCleanup(async (cleanup) => {
     const r = await run(seconds, workers, cleanup);
@@ -154,9 +162,9 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
   await load(kopek, 2, '/dp/create_form');
   await waitClosed(pool, DEADLINE_MS + 30_000);
   await afterWarmUp(pool, admin);
-  await statementsReset(pool);
   /** A measured phase: creates for `seconds`, then the wait for their forms to close. */
   const phase = async (label: string, rate?: number): Promise<Phase> => {
+    await statementsReset(pool);
     const startedAt = new Date();
     const cpuBefore = cpuSnapshot(known, database);
     console.log(`\n${label}, ${seconds} s`);
@@ -164,6 +172,7 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
     console.log(loadLine('create_form', create));
     console.log('waiting for every form to close (all lenders answered or the deadline came)');
     await waitClosed(pool, DEADLINE_MS + 60_000);
+    await printStatements(pool, `${label}: create_form and collection`);
     // From the first create to the last answer: the HTTP call and the whole collection of a form.
     const cpu = describeCpu(
       cpuBetween(cpuBefore, cpuSnapshot(known, database)),
@@ -177,7 +186,6 @@ async function run(seconds: number, workers: number, cleanup: Cleanup) {
     return { create, collection, cpu };
   };
   const closed = await phase('[B] create_form as fast as 64 connections go');
-  await printStatements(pool, 'create_form and collection');
   const paced = await phase(`[C] create_form at ${TARGET_RPS}/s`, TARGET_RPS);
   return { postgresVersion, bare, closed, paced, workers };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IdError, parseId } from './ids.ts';
-import { decimal, parseJson, stringifyJson } from './json.ts';
+import { decimal, parseJson, parseJsonQuick, stringifyJson, stringifyJsonQuick } from './json.ts';
 
 describe('lossless JSON', () => {
   it('keeps 18-digit integers exact, as text', () => {
@@ -21,6 +21,21 @@ describe('lossless JSON', () => {
       stringifyJson({ id: 123456789012345678n, amount: decimal('200.00'), n: 1 }),
       '{"id":123456789012345678,"amount":200.00,"n":1}',
     );
+  });
+  it('parses quickly what a JS number holds and falls back to exact text otherwise', () => {
+    const plain = '{"amount": 5000000, "rate": 15.25, "id": "1234567890123456789", "items": [1, 2.5]}';
+    assert.deepEqual(parseJsonQuick(plain), parseJson(plain));
+    assert.deepEqual(parseJsonQuick('{"id": 123456789012345678, "rate": 1.234567890123456789, "e": 1e3}'), {
+      id: '123456789012345678',
+      rate: '1.234567890123456789',
+      e: '1e3',
+    });
+    assert.throws(() => parseJsonQuick('{"a": '));
+  });
+  it('writes quickly, and exactly what the built-in serializer cannot', () => {
+    const value = { n: 1, s: 'x', big: 123456789012345678n, d: decimal('200.00') };
+    assert.equal(stringifyJsonQuick(value), stringifyJson(value));
+    assert.equal(stringifyJsonQuick({ n: 1, s: 'x' }), '{"n":1,"s":"x"}');
   });
   it('rejects malformed JSON', () => {
     assert.throws(() => parseJson('{"a": 1,}'));

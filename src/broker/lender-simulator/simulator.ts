@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { BoundedCache } from '../../platform/bounded-cache.ts';
-import { parseJson, stringifyJson } from '../../platform/json.ts';
+import { parseJsonQuick, stringifyJson } from '../../platform/json.ts';
 import { verifySignature } from '../lenders/signing.ts';
 
 /**
@@ -129,7 +129,7 @@ export async function startLenderSimulator(
       !verifySignature(config.secret, header(req, 'x-kopek-timestamp'), header(req, 'x-kopek-signature'), raw)
     )
       return send(res, 401, { error: 'bad signature' });
-    const body = parseJson(raw) as Record<string, unknown>;
+    const body = parseJsonQuick(raw) as Record<string, unknown>;
     const op = url.pathname.replace(/^\//, '');
     calls.push({ op, body });
     if (calls.length > limits.calls) calls.splice(0, calls.length - limits.calls);

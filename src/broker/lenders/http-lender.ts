@@ -1,5 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { parseJson, stringifyJson } from '../../platform/json.ts';
+import { parseJsonQuick, stringifyJsonQuick } from '../../platform/json.ts';
 import { parseKopecks } from '../../platform/money.ts';
 import { TERM_UNITS, type TermUnit } from '../dictionaries.ts';
 import {
@@ -43,7 +43,7 @@ export class HttpLender implements LenderAdapter {
   }
 
   private async call(operation: string, payload: unknown): Promise<Record<string, unknown>> {
-    const body = toJson(payload);
+    const body = stringifyJsonQuick(payload);
     const timestamp = Math.floor(Date.now() / 1000);
     let answer: PostAnswer;
     try {
@@ -69,7 +69,7 @@ export class HttpLender implements LenderAdapter {
       throw new LenderProtocolError(`lender refused ${operation}: HTTP ${status} ${text.slice(0, 200)}`);
     let parsed: unknown;
     try {
-      parsed = fromJson(text);
+      parsed = parseJsonQuick(text);
     } catch {
       throw new LenderProtocolError(`lender answered ${operation} with malformed JSON`);
     }
@@ -186,39 +186,10 @@ export class HttpLender implements LenderAdapter {
   }
 }
 
-/**
- * JSON of a request: the built-in serializer (scoring sends a whole form per lender, and
- * lossless-json's costs several times more), lossless-json when a value needs it: a bigint the
- * built-in one refuses (`exact()` turns safe amounts into numbers first), or a `decimal()`.
- * Payloads are built here from typed values and forms read with JSON.parse.
- */
-function toJson(payload: unknown): string {
-  try {
-    const text = JSON.stringify(payload);
-    if (!text.includes('"isLosslessNumber":true')) return text;
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-  }
-  return stringifyJson(payload);
-}
-
 /** An amount as a JSON number when a JS number holds it exactly (else left for lossless-json). */
 function exact(value: bigint): number | bigint {
   const n = Number(value);
   return Number.isSafeInteger(n) ? n : value;
-}
-
-/** A digit run a JS number may not hold exactly (16+ digits, or an exponent). */
-const INEXACT_NUMBER = /\d[\d.]{15,}|\d[eE]/;
-
-/**
- * JSON of an answer: the built-in parser when no number in the text could lose digits in a JS
- * number, else lossless-json (`parseJson`: such a number arrives as its text, and the money
- * parsers refuse or read it exactly). A string that merely looks like a long number only sends
- * the answer down the slower path.
- */
-function fromJson(text: string): unknown {
-  return INEXACT_NUMBER.test(text) ? parseJson(text) : JSON.parse(text);
 }
 
 function parseDocuments(r: Record<string, unknown>) {
