@@ -37,8 +37,8 @@ const CONNECTIONS = 64;
  * Job processes beside the HTTP one (`--workers N`; 0: HTTP and jobs in one process). One, as a
  * deployment runs its API apart from its workers (KOPEK_JOBS=off on the HTTP processes): the
  * collection's lender answers then never queue on the event loop that answers create_form.
- * Session 9, 10 s phases (bench/RESULTS.md): creates at 500/s p50 15–33 ms with a job process
- * against 37–119 ms without, and 684–813 forms/s in the closed loop against 398–600.
+ * Session 9, 10 s phases (bench/RESULTS.md): creates at 500/s p50 11–33 ms with a job process
+ * against 37–119 ms without, and 630–813 forms/s in the closed loop against 398–600.
  */
 const DEFAULT_WORKERS = 1;
 const DEADLINE_MS = 30_000;
