@@ -19,9 +19,20 @@ function controlledCheck<V>() {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-describe('VerifiedCache', () => {
-  const options = { ttlMs: 30_000, refreshMs: 10_000, maxEntries: 10 };
+const options = { ttlMs: 30_000, refreshMs: 10_000, maxEntries: 10 };
 
+/** A cache on a test clock holding key 'k' = 'v1', made by the check's first run. */
+async function withEntry() {
+  const c = clock();
+  const cache = new VerifiedCache<string>({ ...options, now: c.now });
+  const { check, runs } = controlledCheck<string>();
+  const first = cache.get('k', check);
+  runs[0]!.resolve('v1');
+  await first;
+  return { c, cache, check, runs };
+}
+
+describe('VerifiedCache', () => {
   it('shares one check among concurrent misses and keeps its outcome', async () => {
     const c = clock();
     const cache = new VerifiedCache<string>({ ...options, now: c.now });
@@ -36,12 +47,7 @@ describe('VerifiedCache', () => {
   });
 
   it('answers from the entry near its end and re-checks once in the background', async () => {
-    const c = clock();
-    const cache = new VerifiedCache<string>({ ...options, now: c.now });
-    const { check, runs } = controlledCheck<string>();
-    const first = cache.get('k', check);
-    runs[0]!.resolve('v1');
-    await first;
+    const { c, cache, check, runs } = await withEntry();
     c.advance(19_000);
     assert.equal(await cache.get('k', check), 'v1');
     assert.equal(runs.length, 1, 'no check before the refresh window');
@@ -57,12 +63,7 @@ describe('VerifiedCache', () => {
   });
 
   it('drops the entry when the background check refuses', async () => {
-    const c = clock();
-    const cache = new VerifiedCache<string>({ ...options, now: c.now });
-    const { check, runs } = controlledCheck<string>();
-    const first = cache.get('k', check);
-    runs[0]!.resolve('v1');
-    await first;
+    const { c, cache, check, runs } = await withEntry();
     c.advance(25_000);
     assert.equal(await cache.get('k', check), 'v1');
     runs[1]!.resolve(undefined); // revoked meanwhile
@@ -74,12 +75,7 @@ describe('VerifiedCache', () => {
   });
 
   it('never serves an entry past its TTL, even when the background check failed', async () => {
-    const c = clock();
-    const cache = new VerifiedCache<string>({ ...options, now: c.now });
-    const { check, runs } = controlledCheck<string>();
-    const first = cache.get('k', check);
-    runs[0]!.resolve('v1');
-    await first;
+    const { c, cache, check, runs } = await withEntry();
     c.advance(25_000);
     assert.equal(await cache.get('k', check), 'v1');
     runs[1]!.reject(new Error('database down'));
