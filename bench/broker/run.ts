@@ -85,7 +85,7 @@ export async function main(args: string[]): Promise<void> {
           `Targets: ${TARGET_RPS} forms/s accepted, p99 < ${TARGET_P99_MS} ms, all offers within the deadline. ` +
           'Two phases, each followed by the wait for its forms: creates as fast as the connections go ' +
           '(closed loop: the rate), then creates at the target rate on a fixed schedule (the latency; a send that ' +
-          'finds every connection busy is counted late and its wait added to the p99 checked).',
+          'finds every connection busy is counted late, and the p99 checked is an upper bound that counts them (bench/README.md)).',
         table: `${resultsTable(r)}\n\n- closed loop: ${r.closed.cpu}\n- at ${TARGET_RPS}/s: ${r.paced.cpu}`,
       },
       options.record,

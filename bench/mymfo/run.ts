@@ -94,7 +94,7 @@ export async function main(args: string[]): Promise<void> {
           `${r.seconds} s per phase${r.quick ? ' (quick)' : ''}; ${count(r.deals)} issued loans ` +
           `(generated in SQL in ${r.generateSeconds.toFixed(0)} s); ${CONNECTIONS} connections from one wrk ` +
           'thread, as fast as they go (closed loop: the rate), then at the target rate on a fixed ' +
-          'schedule (the latency; a send that finds every connection busy is counted late and its wait added to the p99 checked); ' +
+          'schedule (the latency; a send that finds every connection busy is counted late, and the p99 checked is an upper bound that counts them (bench/README.md)); ' +
           `kopek serve (one process, DB_POOL_SIZE ${benchPoolSize()}, jobs off) in its own process. ` +
           (r.psdeal
             ? ''

@@ -96,7 +96,7 @@ export async function main(args: string[]): Promise<void> {
           `each repeating create + pay (one-step service 1, 1 rouble) with the session cookie of one of ${WALLETS} wallets; ` +
           `kopek serve (one process, DB_POOL_SIZE ${benchPoolSize()}, jobs on, WALLET_AGENT_SHARDS ${shards}) and the OSMP simulator in their own processes. ` +
           'Two phases: as fast as the connections go (closed loop: the rate), then at the target rate on a fixed schedule ' +
-          '(the latency; a send that finds every connection busy is counted late and its wait added to the p99 checked). ' +
+          '(the latency; a send that finds every connection busy is counted late, and the p99 checked is an upper bound that counts them (bench/README.md)). ' +
           `Payment states after the run: ${JSON.stringify(r.states)}. ` +
           loadAverageNote(loadBefore),
         table: `${resultsTable(r)}\n\n- closed loop: ${r.pay.cpu}\n- at the target rate: ${r.paced.cpu}`,
