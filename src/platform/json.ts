@@ -40,8 +40,8 @@ const INEXACT_NUMBER = /\d[\d.]{15,}|\d[eE]/;
  * number arrives as its text, and the money parsers refuse or read it exactly). A string that
  * merely looks like a long number only sends the text down the slower path. Unlike `parseJson`
  * a repeated key is not refused (the last one wins): requests we validate keep `parseJson`.
- * lossless-json costs several times the built-in parser and leaves much garbage (the broker
- * bench's lender simulator spent 18 % of its time in it and 23 % in the garbage collector).
+ * lossless-json's parser takes about four times as long on a form-sized body (~9 µs against ~2)
+ * and builds its strings a character at a time.
  */
 export function parseJsonQuick(text: string): unknown {
   return INEXACT_NUMBER.test(text) ? parseJson(text) : JSON.parse(text);
