@@ -31,10 +31,9 @@ export function kopekEnv(databaseUrl: string, extra: Record<string, string> = {}
 
 /**
  * Node flags of a served Kopek, as `npm start` passes them (package.json): a 64 MiB young
- * generation instead of 16 — the broker bench's profile spent 8.5 % of Kopek's busy time in
- * the garbage collector against 12.7 % (session 6).
+ * generation instead of 16, and no pretenuring (docs/platform.md, "Node flags").
  */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64', '--no-allocation-site-pretenuring'];
 
 export interface Started {
   url: string;
