@@ -16,7 +16,7 @@ import { FieldCipher } from '../../src/platform/crypto.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
-import { type Load, loadLine } from '../lib/autocannon.ts';
+import { type Load, loadLine, pacedP99 } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
@@ -29,7 +29,7 @@ import {
   scratchDatabase,
   statementsReset,
 } from '../lib/postgres.ts';
-import { count, markdownTable, pacedCell, pacedP99, passFail, report } from '../lib/results.ts';
+import { count, markdownTable, pacedCell, passFail, report } from '../lib/results.ts';
 import { runWrk } from '../lib/wrk.ts';
 
 const CONNECTIONS = 64;

@@ -58,6 +58,21 @@ export function loadLine(label: string, load: Load): string {
   const late =
     load.late === undefined
       ? ''
-      : `; ${load.late} sends late (worst ${load.lateMax} ms), p99 from the slots ≤ ${load.p99Bound === -1 ? '∞' : `${load.p99Bound} ms`}`;
+      : `; ${load.late} sends late (worst ${load.lateMax} ms), p99 from the slots ≤ ${pacedP99Text(load)}`;
   return `${label}: ${Math.round(load.rps)}/s, ${tail}${late}`;
+}
+
+/**
+ * The p99 a fixed-rate phase (runWrk with a rate) is checked against: wrk-report.lua's bound of
+ * the p99 timed from each request's slot, which counts the sends that left late; Infinity when 1 %
+ * of the sends or more were late (the phase reached the server's capacity).
+ */
+export function pacedP99(load: Load): number {
+  return load.p99Bound === undefined || load.p99Bound < 0 ? Number.POSITIVE_INFINITY : load.p99Bound;
+}
+
+/** `97.4 ms`, or `∞` when there is no bound. */
+export function pacedP99Text(load: Load): string {
+  const bound = pacedP99(load);
+  return bound === Number.POSITIVE_INFINITY ? '∞' : `${bound} ms`;
 }

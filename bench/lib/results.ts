@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Load } from './autocannon.ts';
+import { type Load, pacedP99Text } from './autocannon.ts';
 import { machineLine, ROOT } from './common.ts';
 
 export const RESULTS_FILE = path.join(ROOT, 'bench', 'RESULTS.md');
@@ -94,18 +94,8 @@ export function markdownTable(
   return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
-/**
- * The p99 a fixed-rate phase (runWrk with a rate) is checked against: wrk-report.lua's bound of
- * the p99 timed from each request's slot, which counts the sends that left late; Infinity when 1 %
- * of the sends or more were late (the phase reached the server's capacity).
- */
-export function pacedP99(load: Load): number {
-  return load.p99Bound === undefined || load.p99Bound < 0 ? Number.POSITIVE_INFINITY : load.p99Bound;
-}
-
 /** `1,000/s offered, 999/s answered: p50 3 ms, p99 12 ms, …; late sends 0`, a fixed-rate phase's cell. */
 export function pacedCell(load: Load, rate: number): string {
   const late = load.late ? `${count(load.late)} (worst ${load.lateMax} ms)` : '0';
-  const bound = pacedP99(load) === Number.POSITIVE_INFINITY ? '∞' : `${pacedP99(load)} ms`;
-  return `${count(rate)}/s offered, ${count(load.rps)}/s answered: p50 ${load.p50} ms, p99 ${load.p99} ms, p99.9 ${load.p999} ms; late sends ${late}; p99 from the slots ≤ ${bound}`;
+  return `${count(rate)}/s offered, ${count(load.rps)}/s answered: p50 ${load.p50} ms, p99 ${load.p99} ms, p99.9 ${load.p999} ms; late sends ${late}; p99 from the slots ≤ ${pacedP99Text(load)}`;
 }

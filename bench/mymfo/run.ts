@@ -20,7 +20,7 @@ import { CLI_ACTOR } from '../../src/platform/audit.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createPool, type Pool } from '../../src/platform/db/pool.ts';
 import { withTx } from '../../src/platform/db/tx.ts';
-import { type Load, loadLine } from '../lib/autocannon.ts';
+import { type Load, loadLine, pacedP99 } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
 import { benchPoolSize, kopekEnv, startBareServer, startKopek } from '../lib/kopek.ts';
@@ -32,15 +32,7 @@ import {
   scratchDatabase,
   statementsReset,
 } from '../lib/postgres.ts';
-import {
-  count,
-  loadAverageNote,
-  markdownTable,
-  pacedCell,
-  pacedP99,
-  passFail,
-  report,
-} from '../lib/results.ts';
+import { count, loadAverageNote, markdownTable, pacedCell, passFail, report } from '../lib/results.ts';
 import { runWrk } from '../lib/wrk.ts';
 import { generateDeals } from './generate.ts';
 import { benchDealNumber, benchPassport } from './numbers.ts';

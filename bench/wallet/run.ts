@@ -25,7 +25,7 @@ import { importServices, readCatalogFile } from '../../src/processing/catalog.ts
 import { DEMO_CATALOG_FILE, pointDemoServicesAt } from '../../src/processing/demo.ts';
 import { ensureWalletAgents } from '../../src/wallet/demo.ts';
 import { insertWallet } from '../../src/wallet/wallets.ts';
-import { type Load, loadLine } from '../lib/autocannon.ts';
+import { type Load, loadLine, pacedP99 } from '../lib/autocannon.ts';
 import { type Cleanup, withCleanup } from '../lib/cleanup.ts';
 import { child, freePort } from '../lib/common.ts';
 import { cpuBetween, cpuSnapshot, describeCpu } from '../lib/cpu.ts';
@@ -44,7 +44,6 @@ import {
   loadAverageNote,
   markdownTable,
   pacedCell,
-  pacedP99,
   passFail,
   report,
 } from '../lib/results.ts';

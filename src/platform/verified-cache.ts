@@ -45,10 +45,6 @@ export class VerifiedCache<V> {
     return this.pending.get(key) ?? this.run(key, check);
   }
 
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-
   /** Removes every entry whose value `test` holds for (a wallet's passwords on a reset). */
   deleteWhere(test: (value: V) => boolean): void {
     this.entries.deleteWhere((entry) => test(entry.value));
